@@ -1,0 +1,18 @@
+package dev.killswitch.agent.rules;
+
+import java.util.List;
+
+/** {@code -j NAME opts} or, with {@code goTo}, {@code -g CHAIN}. */
+public record Target(boolean goTo, String name, List<Opt> options) {
+    public Target {
+        options = List.copyOf(options);
+    }
+
+    public static Target jump(String name) {
+        return new Target(false, name, List.of());
+    }
+
+    public boolean isVerdict() {
+        return name.equals("ACCEPT") || name.equals("DROP") || name.equals("REJECT") || name.equals("RETURN");
+    }
+}

@@ -1,0 +1,2 @@
+/** The killswitch controller CLI. */
+package dev.killswitch.controller;
