@@ -1,0 +1,308 @@
+package dev.killswitch.agent.apply;
+
+import dev.killswitch.agent.desired.DesiredState;
+import dev.killswitch.agent.diff.Ownership;
+import dev.killswitch.agent.guard.Check;
+import dev.killswitch.agent.guard.Guard;
+import dev.killswitch.agent.guard.GuardReport;
+import dev.killswitch.agent.observe.CommandRunner;
+import dev.killswitch.agent.observe.LiveState;
+import dev.killswitch.agent.observe.Observer;
+import dev.killswitch.agent.observe.Sysctls;
+import dev.killswitch.agent.plan.Desired;
+import dev.killswitch.agent.plan.Plan;
+import dev.killswitch.agent.plan.Planner;
+import dev.killswitch.agent.plan.Step;
+import dev.killswitch.agent.rules.Family;
+import dev.killswitch.agent.rules.Origin;
+import dev.killswitch.agent.rules.Ruleset;
+import dev.killswitch.agent.rules.SaveParser;
+import dev.killswitch.agent.rules.Table;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Plans, guards and applies a desired state on this host, and owns what comes after: verification,
+ * persistence, commit-confirm and rollback. Every effect goes through the runner, the sysctls,
+ * the state dir and the watchdog launcher.
+ */
+public final class Applier {
+
+    /** @param confirmTimeout seconds until an unconfirmed apply rolls back, or null for none */
+    public record Options(boolean force, String expectFingerprint, Integer confirmTimeout) {
+    }
+
+    /** What an apply did. {@code pending} is set while a confirmation is awaited. */
+    public record Outcome(Plan plan, GuardReport guard, boolean changed, Pending pending, Map<String, Long> timings) {
+    }
+
+    private final CommandRunner run;
+    private final Sysctls sysctls;
+    private final Observer observer;
+    private final StateDir dir;
+    private final WatchdogLauncher launcher;
+    private final Clock clock;
+
+    public Applier(CommandRunner run, Sysctls sysctls, StateDir dir, WatchdogLauncher launcher, Clock clock) {
+        this.run = run;
+        this.sysctls = sysctls;
+        this.observer = new Observer(run, sysctls);
+        this.dir = dir;
+        this.launcher = launcher;
+        this.clock = clock;
+    }
+
+    /** Reads what the desired state needs to know about the live host. */
+    public LiveState observe(Desired desired) throws IOException {
+        List<String> keys = desired.sysctl().stream().map(DesiredState.Sysctl::key).toList();
+        List<String> files = new ArrayList<>();
+        DesiredState.Persist p = desired.persist();
+        if (p != null) {
+            for (String f : new String[] {p.rulesV4(), p.rulesV6(), p.sysctl()}) {
+                if (f != null) {
+                    files.add(f);
+                }
+            }
+        }
+        List<Family> families = new ArrayList<>(desired.rulesets().keySet());
+        if (p != null && p.rulesV4() != null && !families.contains(Family.IPV4)) {
+            families.add(Family.IPV4);
+        }
+        if (p != null && p.rulesV6() != null && !families.contains(Family.IPV6)) {
+            families.add(Family.IPV6);
+        }
+        return observer.observe(families, keys, files);
+    }
+
+    public Outcome apply(Desired desired, List<Check> checks, Options opts) throws IOException {
+        Map<String, Long> timings = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        try (StateDir.Lock lock = dir.lock()) {
+            LiveState live = observe(desired);
+            timings.put("observeMs", ms(t0));
+            long t1 = System.nanoTime();
+            Plan plan = Planner.plan(desired, live, Guard.protects(checks));
+            timings.put("planMs", ms(t1));
+            if (opts.expectFingerprint() != null && !opts.expectFingerprint().equals(plan.fingerprint())) {
+                throw new ApplyError("plan is stale: the live state is now " + plan.fingerprint()
+                        + " but the plan was made from " + opts.expectFingerprint()
+                        + "; nothing was changed — plan again");
+            }
+            long t2 = System.nanoTime();
+            GuardReport guard = Guard.check(plan, live.rulesets(), checks);
+            timings.put("guardMs", ms(t2));
+            if (!guard.passed() && !opts.force()) {
+                throw new Refused(plan, guard);
+            }
+            if (plan.empty()) {
+                timings.put("totalMs", ms(t0));
+                return new Outcome(plan, guard, false, null, timings);
+            }
+            long t3 = System.nanoTime();
+            Backup backup = new Backup(Instant.now(clock).toString(), plan.fingerprint(),
+                    keyed(desired.ownership()), keyedText(live), live.sysctls());
+            if (touchesHost(plan)) {
+                backup.write(dir.backup());
+            }
+            List<Family> applied = Transaction.none();
+            try {
+                Transaction.applyRules(run, plan, applied);
+                Transaction.applySysctls(sysctls, plan);
+            } catch (ApplyError e) {
+                if (!applied.isEmpty() || plan.steps().stream().anyMatch(Step.SetSysctl.class::isInstance)) {
+                    restore(backup);
+                }
+                throw e;
+            }
+            timings.put("applyMs", ms(t3));
+            long t4 = System.nanoTime();
+            LiveState after = observe(desired);
+            Plan rest = Planner.plan(desired, after, Planner.Protects.NOTHING);
+            List<Step> left = rest.steps().stream().filter(s -> !(s instanceof Step.PersistFile)).toList();
+            if (!left.isEmpty()) {
+                restore(backup);
+                throw new ApplyError("verification failed, rolled back: after the apply " + left.size()
+                        + " difference(s) remain, first: " + left.get(0).describe());
+            }
+            timings.put("verifyMs", ms(t4));
+            Pending pending = null;
+            if (opts.confirmTimeout() != null) {
+                pending = awaitConfirm(plan, desired, opts.confirmTimeout());
+            } else {
+                persist(plan, desired);
+            }
+            timings.put("totalMs", ms(t0));
+            return new Outcome(plan, guard, true, pending, timings);
+        }
+    }
+
+    private static boolean touchesHost(Plan plan) {
+        return plan.steps().stream().anyMatch(s -> !(s instanceof Step.PersistFile));
+    }
+
+    private Pending awaitConfirm(Plan plan, Desired desired, int seconds) throws IOException {
+        DesiredState.Persist p = desired.persist();
+        boolean any = plan.steps().stream().anyMatch(Step.PersistFile.class::isInstance);
+        Pending pending = new Pending(UUID.randomUUID().toString(),
+                clock.millis() + Duration.ofSeconds(seconds).toMillis(), 0,
+                any && p != null ? p.rulesV4() : null, any && p != null ? p.rulesV6() : null,
+                any && p != null ? p.sysctl() : null,
+                any && p != null && p.sysctl() != null ? desired.files().get(p.sysctl()) : null);
+        pending.write(dir.pending());
+        long pid = launcher.launch(dir.root(), pending.id());
+        pending = pending.withWatchdog(pid);
+        pending.write(dir.pending());
+        return pending;
+    }
+
+    private void persist(Plan plan, Desired desired) throws IOException {
+        for (Step s : plan.steps()) {
+            if (s instanceof Step.PersistFile pf) {
+                writePersisted(pf.kind(), pf.path(), desired.files().get(pf.path()));
+            }
+        }
+    }
+
+    private void writePersisted(String kind, String path, String sysctlContent) throws IOException {
+        switch (kind) {
+            case "rules_v4" -> AtomicFile.write(java.nio.file.Path.of(path), observer.save(Family.IPV4), "rw-r-----");
+            case "rules_v6" -> AtomicFile.write(java.nio.file.Path.of(path), observer.save(Family.IPV6), "rw-r-----");
+            case "sysctl" -> AtomicFile.write(java.nio.file.Path.of(path), sysctlContent, "rw-r--r--");
+            default -> throw new IllegalArgumentException(kind);
+        }
+    }
+
+    /** Keeps the pending apply: persists what it deferred and stops the watchdog. */
+    public Pending confirm() throws IOException {
+        try (StateDir.Lock lock = dir.lock(Duration.ofSeconds(30))) {
+            Pending p = Pending.read(dir.pending());
+            if (p == null) {
+                return null;
+            }
+            if (clock.millis() > p.deadline()) {
+                restore(Backup.read(dir.backup()));
+                Files.deleteIfExists(dir.pending());
+                throw new ApplyError("confirmation came too late (deadline " + Instant.ofEpochMilli(p.deadline())
+                        + "): the apply was rolled back");
+            }
+            if (p.persistV4() != null) {
+                writePersisted("rules_v4", p.persistV4(), null);
+            }
+            if (p.persistV6() != null) {
+                writePersisted("rules_v6", p.persistV6(), null);
+            }
+            if (p.sysctlFile() != null) {
+                writePersisted("sysctl", p.sysctlFile(), p.sysctlContent());
+            }
+            Files.deleteIfExists(dir.pending());
+            stopWatchdog(p);
+            return p;
+        }
+    }
+
+    /** Returns to the state before the last apply, now. */
+    public Backup rollback() throws IOException {
+        try (StateDir.Lock lock = dir.lock(Duration.ofSeconds(30))) {
+            Backup b = Backup.read(dir.backup());
+            restore(b);
+            Pending p = Pending.read(dir.pending());
+            Files.deleteIfExists(dir.pending());
+            if (p != null) {
+                stopWatchdog(p);
+            }
+            return b;
+        }
+    }
+
+    /**
+     * The watchdog's body: sleeps until the deadline and rolls back unless {@code confirm} (or a
+     * rollback) removed the pending record first.
+     *
+     * @return true when it rolled back
+     */
+    public boolean watch(String id) throws IOException, InterruptedException {
+        Pending p = Pending.read(dir.pending());
+        if (p == null || !p.id().equals(id)) {
+            return false;
+        }
+        long wait = p.deadline() - clock.millis();
+        if (wait > 0) {
+            Thread.sleep(wait);
+        }
+        try (StateDir.Lock lock = dir.lock(Duration.ofSeconds(60))) {
+            Pending now = Pending.read(dir.pending());
+            if (now == null || !now.id().equals(id)) {
+                return false;
+            }
+            restore(Backup.read(dir.backup()));
+            Files.deleteIfExists(dir.pending());
+            return true;
+        }
+    }
+
+    private static void stopWatchdog(Pending p) {
+        if (p.watchdogPid() > 0 && p.watchdogPid() != ProcessHandle.current().pid()) {
+            ProcessHandle.of(p.watchdogPid()).ifPresent(h -> {
+                if (h.info().commandLine().map(c -> c.contains("watchdog")).orElse(false)) {
+                    h.destroy();
+                }
+            });
+        }
+    }
+
+    /** Brings the owned tables and sysctls back to the backup with the same positional planner, unguarded. */
+    void restore(Backup b) throws IOException {
+        Map<Family, Ruleset> wanted = new EnumMap<>(Family.class);
+        Map<Family, Map<String, List<String>>> globs = new EnumMap<>(Family.class);
+        b.ownership().forEach((key, tables) -> {
+            Family f = Family.ofKey(key);
+            globs.put(f, tables);
+            String text = b.rules().get(key);
+            Ruleset all = text == null ? Ruleset.empty(f) : SaveParser.parseCanonical(text, f);
+            Map<String, Table> owned = new LinkedHashMap<>();
+            for (String t : tables.keySet()) {
+                Table table = all.table(t);
+                if (table != null) {
+                    owned.put(t, table);
+                }
+            }
+            wanted.put(f, new Ruleset(f, owned));
+        });
+        List<DesiredState.Sysctl> sys = new ArrayList<>();
+        b.sysctls().forEach((k, v) -> {
+            if (v != null) {
+                sys.add(new DesiredState.Sysctl(k, v, new Origin(dir.backup().toString(), 0, "sysctls." + k)));
+            }
+        });
+        Desired desired = new Desired(wanted, Map.of(), new Ownership(globs), sys, null, Map.of());
+        LiveState live = observe(desired);
+        Plan plan = Planner.plan(desired, live, Planner.Protects.NOTHING);
+        Transaction.applyRules(run, plan, Transaction.none());
+        Transaction.applySysctls(sysctls, plan);
+    }
+
+    private static Map<String, Map<String, List<String>>> keyed(Ownership own) {
+        Map<String, Map<String, List<String>>> out = new LinkedHashMap<>();
+        own.globs().forEach((f, t) -> out.put(f.key(), t));
+        return out;
+    }
+
+    private static Map<String, String> keyedText(LiveState live) {
+        Map<String, String> out = new LinkedHashMap<>();
+        live.saveText().forEach((f, t) -> out.put(f.key(), t));
+        return out;
+    }
+
+    private static long ms(long since) {
+        return (System.nanoTime() - since) / 1_000_000;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.killswitch.agent.cli;
+
+import dev.killswitch.agent.apply.Applier;
+import dev.killswitch.agent.apply.Refused;
+import dev.killswitch.agent.apply.WatchdogLauncher;
+import dev.killswitch.agent.desired.DesiredState;
+import dev.killswitch.agent.guard.Check;
+import dev.killswitch.agent.observe.Sysctls;
+import dev.killswitch.agent.plan.Desired;
+import dev.killswitch.agent.plan.DesiredCompiler;
+import dev.killswitch.agent.report.Report;
+import dev.killswitch.agent.report.Reports;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code apply}: plan, guard, apply atomically, verify, persist or await confirmation. */
+@Command(name = "apply", sortOptions = false,
+        description = {"Bring the host to the desired state: plan, prove every step safe, apply with one",
+            "iptables-restore --noflush transaction per family, re-read and verify, then persist.",
+            "A failed apply leaves the host as it was. With --confirm-timeout the apply is commit-confirmed:",
+            "a detached watchdog restores the previous rules after SECONDS unless 'confirm' runs first."})
+final class ApplyCommand implements Callable<Integer> {
+    @Mixin
+    DesiredInput input;
+    @Mixin
+    Output output;
+    @Mixin
+    HostOptions host;
+    @Option(names = "--confirm-timeout", paramLabel = "SECONDS",
+            description = "Roll back automatically after SECONDS unless 'killswitch-agent confirm' runs. "
+                    + "Persistence waits for the confirmation.")
+    Integer confirmTimeout;
+    @Option(names = "--force", description = "Apply even when the guard finds a step that drops SSH or opens a leak.")
+    boolean force;
+    @Option(names = "--expect-fingerprint", paramLabel = "HASH",
+            description = "Refuse (\"plan is stale\") unless the live state still has this fingerprint, as "
+                    + "printed by plan.")
+    String expectFingerprint;
+
+    @Override
+    public Integer call() {
+        String hostname = HostOptions.hostname();
+        try {
+            if (confirmTimeout != null && confirmTimeout < 1) {
+                throw new IllegalArgumentException("--confirm-timeout must be at least 1 second");
+            }
+            DesiredState state = input.read();
+            Desired desired = DesiredCompiler.compile(state, input.canonicalizer(HostOptions.RUNNER));
+            HostOptions.requireNetnsWhenAsked();
+            Sysctls sysctls = Sysctls.proc();
+            List<Check> checks = PlanCommand.checks(state, sysctls);
+            Applier applier = new Applier(HostOptions.RUNNER, sysctls, host.stateDir(), WatchdogLauncher.detached(),
+                    Clock.systemUTC());
+            Applier.Outcome o;
+            try {
+                o = applier.apply(desired, checks, new Applier.Options(force, expectFingerprint, confirmTimeout));
+            } catch (Refused r) {
+                Report partial = Reports.of("apply", name(state, hostname), null, false, r.plan(), r.guard(), false,
+                        Map.of(), List.of(), null);
+                return output.fail("apply", hostname, r, partial);
+            }
+            output.print(Reports.of("apply", name(state, hostname), null, o.changed(), o.plan(), o.guard(), force,
+                    o.timings(), List.of(), o.pending()));
+            return 0;
+        } catch (Exception e) {
+            return output.fail("apply", hostname, e, null);
+        }
+    }
+
+    private static String name(DesiredState s, String hostname) {
+        return s.host() != null ? s.host() : hostname;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.killswitch.agent.cli;
+
+import dev.killswitch.agent.apply.Applier;
+import dev.killswitch.agent.apply.Pending;
+import dev.killswitch.agent.apply.WatchdogLauncher;
+import dev.killswitch.agent.observe.Sysctls;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code confirm}: keep the pending apply. */
+@Command(name = "confirm",
+        description = {"Keep a commit-confirmed apply: stop its watchdog and persist what it deferred.",
+            "Run it over a fresh SSH connection, to prove SSH still works. Exit 1 if it came too late."})
+final class ConfirmCommand implements Callable<Integer> {
+    @Mixin
+    HostOptions host;
+
+    @Override
+    public Integer call() throws Exception {
+        HostOptions.requireNetnsWhenAsked();
+        Applier a = new Applier(HostOptions.RUNNER, Sysctls.proc(), host.stateDir(), WatchdogLauncher.detached(),
+                Clock.systemUTC());
+        Pending p = a.confirm();
+        System.out.println(p == null ? "nothing to confirm" : "confirmed " + p.id());
+        return 0;
+    }
+}

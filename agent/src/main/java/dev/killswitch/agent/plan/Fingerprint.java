@@ -1,0 +1,55 @@
+package dev.killswitch.agent.plan;
+
+import dev.killswitch.agent.desired.DesiredState;
+import dev.killswitch.agent.diff.Ownership;
+import dev.killswitch.agent.observe.LiveState;
+import dev.killswitch.agent.rules.Chain;
+import dev.killswitch.agent.rules.Family;
+import dev.killswitch.agent.rules.Rule;
+import dev.killswitch.agent.rules.Table;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/** A hash of the owned part of the live state: a saved plan is only valid while it is unchanged. */
+public final class Fingerprint {
+    private Fingerprint() {
+    }
+
+    public static String of(LiveState live, Ownership ownership, List<DesiredState.Sysctl> sysctls) {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        StringBuilder sb = new StringBuilder(4096);
+        for (Family f : Family.values()) {
+            for (String tableName : ownership.tables(f)) {
+                Table t = live.ruleset(f).table(tableName);
+                sb.append('*').append(f.key()).append(' ').append(tableName).append('\n');
+                if (t == null) {
+                    continue;
+                }
+                for (Chain c : t.chains().values()) {
+                    sb.append(':').append(c.name()).append(' ').append(c.policy() == null ? "-" : c.policy())
+                            .append('\n');
+                    for (Rule r : c.rules()) {
+                        sb.append("-A ").append(c.name()).append(' ').append(r.text()).append('\n');
+                    }
+                    if (sb.length() > 1 << 16) {
+                        md.update(sb.toString().getBytes(StandardCharsets.UTF_8));
+                        sb.setLength(0);
+                    }
+                }
+            }
+        }
+        for (DesiredState.Sysctl s : sysctls) {
+            sb.append("sysctl ").append(s.key()).append('=').append(live.sysctls().get(s.key())).append('\n');
+        }
+        md.update(sb.toString().getBytes(StandardCharsets.UTF_8));
+        return "sha256:" + HexFormat.of().formatHex(md.digest());
+    }
+}

@@ -1,0 +1,426 @@
+package dev.killswitch.agent.plan;
+
+import com.github.difflib.DiffUtils;
+import com.github.difflib.patch.AbstractDelta;
+import com.github.difflib.patch.ChangeDelta;
+import com.github.difflib.patch.Chunk;
+import com.github.difflib.patch.Patch;
+import dev.killswitch.agent.desired.DesiredState;
+import dev.killswitch.agent.diff.ChainChange;
+import dev.killswitch.agent.diff.Foreign;
+import dev.killswitch.agent.diff.Ownership;
+import dev.killswitch.agent.observe.LiveState;
+import dev.killswitch.agent.rules.Chain;
+import dev.killswitch.agent.rules.Family;
+import dev.killswitch.agent.rules.Origin;
+import dev.killswitch.agent.rules.Rule;
+import dev.killswitch.agent.rules.Ruleset;
+import dev.killswitch.agent.rules.Table;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The pure function from (desired, observed) to a {@link Plan}. Rules are compared by canonical text
+ * only. Each owned chain is edited in place with positional inserts and deletes, so foreign rules
+ * keep their places and nothing is ever flushed and re-added.
+ */
+public final class Planner {
+
+    /** Says whether a new rule may accept traffic the guard protects, so it goes in the GUARD phase. */
+    @FunctionalInterface
+    public interface Protects {
+        boolean protects(Family family, String table, String chain, Rule rule);
+
+        Protects NOTHING = (f, t, c, r) -> false;
+    }
+
+    /** Above this many rules in the changed middle of a chain, skip the minimal diff and rewrite it. */
+    static final int MAX_DIFF_MIDDLE = 20_000;
+
+    private Planner() {
+    }
+
+    public static Plan plan(Desired desired, LiveState live, Protects protects) {
+        Ownership own = desired.ownership();
+        List<Step> guard = new ArrayList<>();
+        List<Step> guardPolicies = new ArrayList<>();
+        List<Step> rules = new ArrayList<>();
+        List<Step> policies = new ArrayList<>();
+        List<Step> deletions = new ArrayList<>();
+        List<Step> chainFlushes = new ArrayList<>();
+        List<Step> chainDeletes = new ArrayList<>();
+        List<ChainChange> changes = new ArrayList<>();
+        List<Foreign> foreign = new ArrayList<>();
+
+        for (Family f : Family.values()) {
+            Ruleset want = desired.rulesets().get(f);
+            if (want == null) {
+                continue;
+            }
+            for (String tableName : own.tables(f)) {
+                Table wantT = want.table(tableName);
+                Table haveT = live.ruleset(f).table(tableName);
+                Set<String> guardChains = guardChains(f, tableName, wantT, protects);
+                Set<String> names = new LinkedHashSet<>(Table.builtins(tableName));
+                if (wantT != null) {
+                    names.addAll(wantT.chains().keySet());
+                }
+                if (haveT != null) {
+                    names.addAll(haveT.chains().keySet());
+                }
+                for (String chain : names) {
+                    Chain w = wantT == null ? null : wantT.chain(chain);
+                    Chain h = haveT == null ? null : haveT.chain(chain);
+                    boolean builtin = Table.builtins(tableName).contains(chain);
+                    if (!builtin && own.foreignChain(f, tableName, chain)) {
+                        if (h != null) {
+                            foreign.add(new Foreign(f, tableName, chain, null, h.rules().size()));
+                        }
+                        continue;
+                    }
+                    if (!builtin && w == null) {
+                        // ours, and no longer wanted
+                        List<String> before = texts(h.rules(), f, tableName, own);
+                        changes.add(new ChainChange(f, tableName, chain, ChainChange.Kind.DELETED, null, null,
+                                before, List.of()));
+                        if (!h.rules().isEmpty()) {
+                            chainFlushes.add(new Step.FlushChain(Phase.DELETIONS, f, tableName, chain));
+                        }
+                        chainDeletes.add(new Step.DeleteChain(Phase.DELETIONS, f, tableName, chain));
+                        continue;
+                    }
+                    boolean created = !builtin && h == null;
+                    if (created) {
+                        (guardChains.contains(chain) ? guard : rules)
+                                .add(new Step.CreateChain(guardChains.contains(chain) ? Phase.GUARD : Phase.RULES,
+                                        f, tableName, chain));
+                    }
+                    List<Rule> haveRules = h == null ? List.of() : h.rules();
+                    List<Rule> wantRules = w == null ? List.of() : w.rules();
+                    for (Rule r : haveRules) {
+                        if (own.foreignRule(f, tableName, r)) {
+                            foreign.add(new Foreign(f, tableName, chain, r.text(), 0));
+                        }
+                    }
+                    ChainEdit edit = ChainEdit.of(f, tableName, chain, haveRules, wantRules, own);
+                    int before = guard.size() + rules.size() + deletions.size();
+                    edit.emit(desired, protects, guardChains, guard, rules, deletions);
+                    boolean rulesChanged = guard.size() + rules.size() + deletions.size() != before;
+
+                    String havePolicy = builtin ? (h == null ? "ACCEPT" : h.policy()) : null;
+                    String wantPolicy = w == null ? null : w.policy();
+                    boolean policyChanged = builtin && wantPolicy != null && !wantPolicy.equals(havePolicy);
+                    if (policyChanged) {
+                        Step.SetPolicy sp = tightens(havePolicy, wantPolicy)
+                                ? new Step.SetPolicy(Phase.GUARD, f, tableName, chain, havePolicy, wantPolicy)
+                                : new Step.SetPolicy(Phase.POLICIES, f, tableName, chain, havePolicy, wantPolicy);
+                        (sp.phase() == Phase.GUARD ? guardPolicies : policies).add(sp);
+                    }
+                    if (rulesChanged || policyChanged || created) {
+                        changes.add(new ChainChange(f, tableName, chain,
+                                created ? ChainChange.Kind.CREATED : ChainChange.Kind.MODIFIED,
+                                havePolicy, policyChanged ? wantPolicy : havePolicy,
+                                texts(haveRules, f, tableName, own), texts(wantRules, f, tableName, own)));
+                    }
+                }
+            }
+        }
+
+        List<Step> steps = new ArrayList<>(guard);
+        steps.addAll(guardPolicies);
+        steps.addAll(rules);
+        steps.addAll(policies);
+        steps.addAll(deletions);
+        steps.addAll(chainFlushes);
+        steps.addAll(chainDeletes);
+        for (DesiredState.Sysctl s : desired.sysctl()) {
+            String have = live.sysctls().get(s.key());
+            if (!s.value().equals(have)) {
+                steps.add(new Step.SetSysctl(Phase.SYSCTL, s.key(), have, s.value(), s.origin()));
+            }
+        }
+        steps.addAll(persistSteps(desired, live, !steps.isEmpty()));
+        String fp = Fingerprint.of(live, own, desired.sysctl());
+        return new Plan(fp, steps, changes, foreign);
+    }
+
+    private static List<Step> persistSteps(Desired desired, LiveState live, boolean changing) {
+        DesiredState.Persist p = desired.persist();
+        List<Step> out = new ArrayList<>();
+        if (p == null) {
+            return out;
+        }
+        if (p.rulesV4() != null && (changing || !PersistedRules.sameRules(live.files().get(p.rulesV4()),
+                live.saveText().get(Family.IPV4)))) {
+            out.add(new Step.PersistFile(Phase.PERSIST, "rules_v4", p.rulesV4()));
+        }
+        if (p.rulesV6() != null && (changing || !PersistedRules.sameRules(live.files().get(p.rulesV6()),
+                live.saveText().get(Family.IPV6)))) {
+            out.add(new Step.PersistFile(Phase.PERSIST, "rules_v6", p.rulesV6()));
+        }
+        if (p.sysctl() != null && !Objects.equals(live.files().get(p.sysctl()), desired.files().get(p.sysctl()))) {
+            out.add(new Step.PersistFile(Phase.PERSIST, "sysctl", p.sysctl()));
+        }
+        return out;
+    }
+
+    static boolean tightens(String from, String to) {
+        return "ACCEPT".equals(from) && !"ACCEPT".equals(to);
+    }
+
+    private static List<String> texts(List<Rule> rules, Family f, String table, Ownership own) {
+        List<String> out = new ArrayList<>(rules.size());
+        for (Rule r : rules) {
+            if (!own.foreignRule(f, table, r)) {
+                out.add(r.text());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * User chains of the desired table that (transitively) hold a rule protecting guarded traffic:
+     * jumps into them must be placed in the GUARD phase too.
+     */
+    private static Set<String> guardChains(Family f, String table, Table want, Protects protects) {
+        Set<String> out = new HashSet<>();
+        if (want == null) {
+            return out;
+        }
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (Chain c : want.chains().values()) {
+                if (c.builtin() || out.contains(c.name())) {
+                    continue;
+                }
+                for (Rule r : c.rules()) {
+                    if (protects.protects(f, table, c.name(), r)
+                            || (r.target() != null && out.contains(r.target().name()))) {
+                        out.add(c.name());
+                        grew = true;
+                        break;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The edit of one chain: the live rules, foreign ones included, merged with the wanted rules. */
+    static final class ChainEdit {
+        enum Kind { KEEP, OLD, NEW, FOREIGN }
+
+        private final Family family;
+        private final String table;
+        private final String chain;
+        private final List<Kind> kinds = new ArrayList<>();
+        private final List<Rule> items = new ArrayList<>();
+        private final List<Integer> wantIndex = new ArrayList<>();
+
+        private ChainEdit(Family family, String table, String chain) {
+            this.family = family;
+            this.table = table;
+            this.chain = chain;
+        }
+
+        static ChainEdit of(Family f, String table, String chain, List<Rule> have, List<Rule> want, Ownership own) {
+            ChainEdit e = new ChainEdit(f, table, chain);
+            int n = have.size();
+            boolean[] foreign = new boolean[n];
+            List<String> ours = new ArrayList<>(n);
+            List<Integer> oursAt = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                foreign[i] = own.foreignRule(f, table, have.get(i));
+                if (!foreign[i]) {
+                    ours.add(have.get(i).text());
+                    oursAt.add(i);
+                }
+            }
+            // foreign rules are theirs on both sides: a backup restored as "desired" carries Docker's jumps too
+            List<String> wantText = new ArrayList<>(want.size());
+            List<Rule> wantOurs = new ArrayList<>(want.size());
+            List<Integer> wantAt = new ArrayList<>(want.size());
+            for (int i = 0; i < want.size(); i++) {
+                if (!own.foreignRule(f, table, want.get(i))) {
+                    wantText.add(want.get(i).text());
+                    wantOurs.add(want.get(i));
+                    wantAt.add(i);
+                }
+            }
+            int[] cursor = {0};
+            e.leadingForeign(have, foreign, cursor);
+            int oi = 0;
+            int wi = 0;
+            for (AbstractDelta<String> d : deltas(ours, wantText)) {
+                int src = d.getSource().getPosition();
+                int dst = d.getTarget().getPosition();
+                while (oi < src) {
+                    e.live(Kind.KEEP, have, foreign, cursor, oursAt.get(oi++), wi++);
+                }
+                for (int k = 0; k < d.getSource().size(); k++) {
+                    e.live(Kind.OLD, have, foreign, cursor, oursAt.get(oi++), -1);
+                }
+                wi = dst;
+                for (int k = 0; k < d.getTarget().size(); k++) {
+                    e.add(Kind.NEW, wantOurs.get(wi), wantAt.get(wi));
+                    wi++;
+                }
+            }
+            while (oi < ours.size()) {
+                e.live(Kind.KEEP, have, foreign, cursor, oursAt.get(oi++), wi++);
+            }
+            while (cursor[0] < n) {
+                e.add(Kind.FOREIGN, have.get(cursor[0]++), -1);
+            }
+            return e;
+        }
+
+        private static List<AbstractDelta<String>> deltas(List<String> have, List<String> want) {
+            // trim the common ends first: the usual plan touches few rules of a long chain
+            int pre = 0;
+            int max = Math.min(have.size(), want.size());
+            while (pre < max && have.get(pre).equals(want.get(pre))) {
+                pre++;
+            }
+            int suf = 0;
+            while (suf < max - pre
+                    && have.get(have.size() - 1 - suf).equals(want.get(want.size() - 1 - suf))) {
+                suf++;
+            }
+            List<String> h = have.subList(pre, have.size() - suf);
+            List<String> w = want.subList(pre, want.size() - suf);
+            if (h.isEmpty() && w.isEmpty()) {
+                return List.of();
+            }
+            List<AbstractDelta<String>> out = new ArrayList<>();
+            if (h.isEmpty() || w.isEmpty() || Math.min(h.size(), w.size()) > MAX_DIFF_MIDDLE) {
+                out.add(new ChangeDelta<>(
+                        new Chunk<>(pre, new ArrayList<>(h)),
+                        new Chunk<>(pre, new ArrayList<>(w))));
+                return out;
+            }
+            Patch<String> patch = DiffUtils.diff(h, w);
+            for (AbstractDelta<String> d : patch.getDeltas()) {
+                out.add(new ChangeDelta<>(
+                        new Chunk<>(pre + d.getSource().getPosition(), d.getSource().getLines()),
+                        new Chunk<>(pre + d.getTarget().getPosition(), d.getTarget().getLines())));
+            }
+            return out;
+        }
+
+        private void leadingForeign(List<Rule> have, boolean[] foreign, int[] cursor) {
+            while (cursor[0] < have.size() && foreign[cursor[0]]) {
+                add(Kind.FOREIGN, have.get(cursor[0]++), -1);
+            }
+        }
+
+        /** Emits the live rule at {@code at}, any foreign rules before it, and the foreign rules glued after it. */
+        private void live(Kind kind, List<Rule> have, boolean[] foreign, int[] cursor, int at, int wi) {
+            while (cursor[0] < at) {
+                add(Kind.FOREIGN, have.get(cursor[0]++), -1);
+            }
+            add(kind, have.get(at), wi);
+            cursor[0] = at + 1;
+            leadingForeign(have, foreign, cursor);
+        }
+
+        private void add(Kind k, Rule r, int wi) {
+            kinds.add(k);
+            items.add(r);
+            wantIndex.add(wi);
+        }
+
+        /** Turns the merge into positional steps; positions are counted with a Fenwick tree of present rules. */
+        void emit(Desired desired, Protects protects, Set<String> guardChains,
+                  List<Step> guard, List<Step> rules, List<Step> deletions) {
+            int n = kinds.size();
+            Presence present = new Presence(n);
+            for (int i = 0; i < n; i++) {
+                if (kinds.get(i) != Kind.NEW) {
+                    present.set(i);
+                }
+            }
+            List<Integer> guarded = new ArrayList<>();
+            List<Integer> others = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (kinds.get(i) == Kind.NEW) {
+                    Rule r = items.get(i);
+                    boolean g = protects.protects(family, table, chain, r)
+                            || (r.target() != null && guardChains.contains(r.target().name()));
+                    (g ? guarded : others).add(i);
+                }
+            }
+            for (int i : guarded) {
+                guard.add(insert(Phase.GUARD, i, present, desired));
+            }
+            for (int i : others) {
+                rules.add(insert(Phase.RULES, i, present, desired));
+            }
+            for (int i = 0; i < n; i++) {
+                if (kinds.get(i) == Kind.OLD) {
+                    int pos = present.before(i) + 1;
+                    present.clear(i);
+                    deletions.add(new Step.DeleteRule(Phase.DELETIONS, family, table, chain, pos, items.get(i)));
+                }
+            }
+        }
+
+        private Step insert(Phase phase, int i, Presence present, Desired desired) {
+            int pos = present.before(i) + 1;
+            boolean append = pos == present.total() + 1;
+            present.set(i);
+            Origin origin = desired.origin(family, table, chain, wantIndex.get(i));
+            return new Step.InsertRule(phase, family, table, chain, pos, append, items.get(i), origin);
+        }
+    }
+
+    /** Which merged slots hold a rule right now; prefix counts in O(log n). */
+    static final class Presence {
+        private final int[] tree;
+        private final boolean[] on;
+        private int total;
+
+        Presence(int n) {
+            tree = new int[n + 1];
+            on = new boolean[n];
+        }
+
+        void set(int i) {
+            if (!on[i]) {
+                on[i] = true;
+                total++;
+                for (int x = i + 1; x < tree.length; x += x & -x) {
+                    tree[x]++;
+                }
+            }
+        }
+
+        void clear(int i) {
+            if (on[i]) {
+                on[i] = false;
+                total--;
+                for (int x = i + 1; x < tree.length; x += x & -x) {
+                    tree[x]--;
+                }
+            }
+        }
+
+        /** How many present slots come before slot i. */
+        int before(int i) {
+            int s = 0;
+            for (int x = i; x > 0; x -= x & -x) {
+                s += tree[x];
+            }
+            return s;
+        }
+
+        int total() {
+            return total;
+        }
+    }
+}
