@@ -143,9 +143,9 @@ public final class DesiredStateReader {
             return new Composer(events, new Resolver(), options).getSingleNode();
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            String context = e.getContext() == null ? "" : " (" + e.getContext() + ")";
+            String context = e.getContext() == null ? "" : e.getContext() + ", ";
             throw new InputError(new Origin(file, mark == null ? 0 : mark.getLine() + 1, ""),
-                    "malformed YAML: " + e.getProblem() + context);
+                    "malformed YAML: " + context + e.getProblem());
         } catch (ReaderException e) {
             throw new InputError(new Origin(file, lineOfCodePoint(text, e.getPosition()), ""),
                     "malformed YAML: character U+" + String.format("%04X", e.getCodePoint()) + " is not allowed");

@@ -90,7 +90,10 @@ final class Field {
         if (!(node instanceof ScalarNode s)) {
             throw error("expected a string, got " + describe());
         }
-        if (s.getTag().equals(Tag.NULL) || s.getTag().equals(Tag.BOOL)) {
+        if (s.getTag().equals(Tag.NULL)) {
+            throw error("expected a string, got " + describe());
+        }
+        if (s.getTag().equals(Tag.BOOL)) {
             throw error("expected a string, got " + describe() + " (quote it if you mean the text)");
         }
         return s.getValue();

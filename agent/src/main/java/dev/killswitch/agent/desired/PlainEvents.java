@@ -46,7 +46,7 @@ final class PlainEvents implements Parser {
         String tag = e instanceof ScalarEvent s ? s.getTag()
                 : e instanceof CollectionStartEvent c ? c.getTag() : null;
         if (tag != null) {
-            throw refuse(e, "YAML tags (" + tag + ") are not supported; quote a value that starts with '!'");
+            throw refuse(e, "YAML tags (" + tag.replace("tag:yaml.org,2002:", "!!") + ") are not supported; quote a value that starts with '!'");
         }
         if (e instanceof CollectionStartEvent && ++depth > maxDepth) {
             throw refuse(e, "nested deeper than " + maxDepth + " levels");
