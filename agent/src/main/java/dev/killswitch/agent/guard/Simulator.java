@@ -17,7 +17,9 @@ import java.util.Set;
  * Offers a packet to the filter table of a ruleset and says what iptables would do with it, in
  * three-valued logic (after Diekmann's Iptables_Semantics): a rule whose match cannot be decided
  * leads down both branches, and the verdict is UNKNOWN only when the branches end differently.
- * Each chain is walked once per packet, so the cost is linear in the number of rules.
+ * A target that is not ACCEPT, DROP, REJECT, RETURN, a user chain or a known continuing target
+ * (NFQUEUE, say) ends the walk undecided. Each chain is walked once per packet, so the cost is linear
+ * in the number of rules.
  */
 public final class Simulator {
 
@@ -41,39 +43,75 @@ public final class Simulator {
 
     /** What the filter table does with the packet in the built-in chain {@code p.chain()}. */
     public static Decision evaluate(Ruleset rs, Packet p) {
+        return evaluateAll(rs, List.of(p)).get(0);
+    }
+
+    /**
+     * {@link #evaluate} for each packet, in order. The packets walk long chains together, a block of
+     * rules at a time, so each rule is fetched from memory once for all of them.
+     */
+    public static List<Decision> evaluateAll(Ruleset rs, List<Packet> packets) {
+        Decision[] decisions = new Decision[packets.size()];
+        Walk.Pass[] passes = new Walk.Pass[packets.size()];
+        Outcomes[] policies = new Outcomes[packets.size()];
+        int longest = 0;
+        for (int k = 0; k < decisions.length; k++) {
+            Packet p = packets.get(k);
+            Chain chain = builtin(rs, p);
+            if (chain == null) {
+                decisions[k] = kernelDefault(rs, p);
+                continue;
+            }
+            Walk walk = new Walk(rs.table(FILTER), Probe.of(p));
+            passes[k] = walk.new Pass(chain);
+            policies[k] = policy(chain);
+            longest = Math.max(longest, chain.rules().size());
+        }
+        for (int from = 0; from < longest; from += BLOCK) {
+            for (Walk.Pass pass : passes) {
+                if (pass != null) {
+                    pass.advance(from + BLOCK);
+                }
+            }
+        }
+        List<Decision> out = new ArrayList<>(decisions.length);
+        for (int k = 0; k < decisions.length; k++) {
+            out.add(passes[k] == null ? decisions[k] : passes[k].finish().then(policies[k]).decision());
+        }
+        return out;
+    }
+
+    // rules per block: small enough that a block stays in cache while every packet walks it
+    private static final int BLOCK = 256;
+
+    /** The packet's built-in filter chain, or null when the kernel default applies. */
+    private static Chain builtin(Ruleset rs, Packet p) {
         if (p.family() != null && p.family() != rs.family()) {
             throw new IllegalArgumentException(
                     "a " + p.family().key() + " packet offered to an " + rs.family().key() + " ruleset");
         }
-        String chainName = p.chain();
-        if (!BUILTINS.contains(chainName)) {
-            throw new IllegalArgumentException("packet chain must be INPUT, OUTPUT or FORWARD: " + chainName);
+        if (!BUILTINS.contains(p.chain())) {
+            throw new IllegalArgumentException("packet chain must be INPUT, OUTPUT or FORWARD: " + p.chain());
         }
         Table filter = rs.table(FILTER);
-        if (filter == null) {
-            return new Decision(Verdict.ACCEPT, "no filter table (kernel default ACCEPT)");
-        }
-        Chain chain = filter.chain(chainName);
-        if (chain == null) {
-            return new Decision(Verdict.ACCEPT, "no filter " + chainName + " chain (kernel default ACCEPT)");
-        }
-        String policy = chain.policy() == null ? "ACCEPT" : chain.policy();
-        Site policySite = new Site(chainName, -1, null, policy);
-        Outcomes byPolicy = switch (policy) {
-            case "ACCEPT" -> Outcomes.end(Outcomes.ACCEPT, policySite);
-            case "DROP" -> Outcomes.end(Outcomes.DENY, policySite);
-            default -> Outcomes.end(Outcomes.UNDECIDED, policySite);
-        };
-        return new Walk(filter, Probe.of(p)).chain(chain).then(byPolicy).decision();
+        return filter == null ? null : filter.chain(p.chain());
     }
 
-    /** {@link #evaluate} for each packet, in order. */
-    public static List<Decision> evaluateAll(Ruleset rs, List<Packet> packets) {
-        List<Decision> out = new ArrayList<>(packets.size());
-        for (Packet p : packets) {
-            out.add(evaluate(rs, p));
-        }
-        return out;
+    private static Decision kernelDefault(Ruleset rs, Packet p) {
+        return new Decision(Verdict.ACCEPT, rs.table(FILTER) == null
+                ? "no filter table (kernel default ACCEPT)"
+                : "no filter " + p.chain() + " chain (kernel default ACCEPT)");
+    }
+
+    /** What a return from the built-in chain leads to. */
+    private static Outcomes policy(Chain chain) {
+        String policy = chain.policy() == null ? "ACCEPT" : chain.policy();
+        Site site = new Site(chain.name(), -1, null, policy);
+        return switch (policy) {
+            case "ACCEPT" -> Outcomes.end(Outcomes.ACCEPT, site);
+            case "DROP" -> Outcomes.end(Outcomes.DENY, site);
+            default -> Outcomes.end(Outcomes.UNDECIDED, site);
+        };
     }
 
     /** One packet's walk through the filter table, with each user chain's outcomes remembered. */
@@ -89,54 +127,80 @@ public final class Simulator {
             this.probe = probe;
         }
 
-        /**
-         * Forward until the first rule that surely ends the walk, remembering only the rules that may
-         * branch; then backward, folding each of those into what follows it.
-         */
         Outcomes chain(Chain chain) {
-            List<Rule> rules = chain.rules();
-            int n = rules.size();
-            int[] pending = null; // rule index << 1 | 1 when its match is undecidable
-            int count = 0;
-            Outcomes tail = Outcomes.BACK;
-            for (int i = 0; i < n; i++) {
-                Rule r = rules.get(i);
-                int kind = kind(r.target());
-                if (kind == CONTINUE) {
-                    continue;
-                }
-                Ternary m = Conditions.test(r, probe);
-                if (m == Ternary.FALSE) {
-                    continue;
-                }
-                if (kind == JUMP) {
-                    Outcomes called = callee(chain, i, r);
-                    if (called.ends == Outcomes.RETURN) {
-                        continue; // the chain always comes back: no effect
-                    }
-                    if (m == Ternary.TRUE && !called.mayReturn()) {
-                        tail = called;
-                        break;
-                    }
-                } else if (m == Ternary.TRUE) {
-                    tail = taken(chain, i, r, kind, null);
-                    break;
-                }
-                if (pending == null) {
-                    pending = new int[8];
-                } else if (count == pending.length) {
-                    pending = Arrays.copyOf(pending, count * 2);
-                }
-                pending[count++] = i << 1 | (m == Ternary.UNKNOWN ? 1 : 0);
+            Pass pass = new Pass(chain);
+            pass.advance(Integer.MAX_VALUE);
+            return pass.finish();
+        }
+
+        /**
+         * One chain for this packet: forward until the first rule that surely ends the walk, remembering
+         * only the rules that may branch; then backward, folding each of those into what follows it.
+         * The forward part can stop and resume, so that several packets can share a block of rules.
+         */
+        final class Pass {
+            private final Chain chain;
+            private final List<Rule> rules;
+            private int next;
+            private int[] pending; // rule index << 1 | 1 when its match is undecidable
+            private int count;
+            private Outcomes tail = Outcomes.BACK;
+
+            Pass(Chain chain) {
+                this.chain = chain;
+                this.rules = chain.rules();
             }
-            Outcomes acc = tail;
-            for (int k = count - 1; k >= 0; k--) {
-                int i = pending[k] >>> 1;
-                Rule r = rules.get(i);
-                Outcomes taken = taken(chain, i, r, kind(r.target()), acc);
-                acc = (pending[k] & 1) == 1 ? Outcomes.join(site(chain, i, r), taken, acc) : taken;
+
+            void advance(int until) {
+                int end = Math.min(until, rules.size());
+                for (int i = next; i < end; i++) {
+                    Rule r = rules.get(i);
+                    int kind = kind(r.target());
+                    if (kind == CONTINUE) {
+                        continue;
+                    }
+                    Ternary m = Conditions.test(r, probe);
+                    if (m == Ternary.FALSE) {
+                        continue;
+                    }
+                    if (kind == JUMP) {
+                        Outcomes called = callee(chain, i, r);
+                        if (called.ends == Outcomes.RETURN) {
+                            continue; // the chain always comes back: no effect
+                        }
+                        if (m == Ternary.TRUE && !called.mayReturn()) {
+                            stop(called);
+                            return;
+                        }
+                    } else if (m == Ternary.TRUE) {
+                        stop(taken(chain, i, r, kind, null));
+                        return;
+                    }
+                    if (pending == null) {
+                        pending = new int[8];
+                    } else if (count == pending.length) {
+                        pending = Arrays.copyOf(pending, count * 2);
+                    }
+                    pending[count++] = i << 1 | (m == Ternary.UNKNOWN ? 1 : 0);
+                }
+                next = Math.max(next, end);
             }
-            return acc;
+
+            private void stop(Outcomes end) {
+                tail = end;
+                next = rules.size();
+            }
+
+            Outcomes finish() {
+                Outcomes acc = tail;
+                for (int k = count - 1; k >= 0; k--) {
+                    int i = pending[k] >>> 1;
+                    Rule r = rules.get(i);
+                    Outcomes taken = taken(chain, i, r, kind(r.target()), acc);
+                    acc = (pending[k] & 1) == 1 ? Outcomes.join(site(chain, i, r), taken, acc) : taken;
+                }
+                return acc;
+            }
         }
 
         /** The outcomes when rule {@code i} matches, with {@code after} what follows it in its chain. */

@@ -228,6 +228,23 @@ class SimulatorTest {
     }
 
     @Test
+    void evaluateAllAgreesWithOnePacketAtATimeOnLongChains() {
+        StringBuilder sb = new StringBuilder(":OUTPUT DROP [0:0]\n:sub - [0:0]\n");
+        for (int i = 0; i < 1_000; i++) {
+            sb.append("-A OUTPUT -p tcp -m tcp --dport ").append(i).append(i % 3 == 0 ? " -j sub\n" : " -j ACCEPT\n");
+        }
+        sb.append("-A OUTPUT -m mark --mark 0x1 -j ACCEPT\n-A sub -m limit --limit 1/sec -j DROP");
+        Ruleset rs = filter(sb.toString());
+        List<Packet> packets = List.of(out("eth0", "tcp", "9.9.9.9", 2, "NEW"), out("eth0", "tcp", "9.9.9.9", 3, "NEW"),
+                out("eth0", "tcp", "9.9.9.9", 700, "NEW"), out("eth0", "tcp", "9.9.9.9", 999, "NEW"), DNS,
+                new Packet(Family.IPV4, "INPUT", "eth0", null, "tcp", "9.9.9.9", "192.0.2.10", 1, 2, "NEW"));
+        List<Decision> one = packets.stream().map(p -> Simulator.evaluate(rs, p)).toList();
+        assertEquals(one, Simulator.evaluateAll(rs, packets));
+        assertEquals(List.of(Verdict.ACCEPT, Verdict.UNKNOWN, Verdict.ACCEPT, Verdict.UNKNOWN, Verdict.UNKNOWN,
+                Verdict.ACCEPT), one.stream().map(Decision::verdict).toList());
+    }
+
+    @Test
     void packetOfTheOtherFamilyIsRefused() {
         Packet v6 = new Packet(Family.IPV6, "OUTPUT", null, "eth0", "udp", "2001:db8::1", "2001:db8::53",
                 40000, 53, "NEW");
