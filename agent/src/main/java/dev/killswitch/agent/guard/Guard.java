@@ -209,14 +209,29 @@ public final class Guard {
     }
 
     private static List<GuardReport.Result> evaluate(Map<Family, Model> models, List<Check> checks) {
-        List<GuardReport.Result> out = new ArrayList<>(checks.size());
-        Map<Family, Ruleset> snapshots = new EnumMap<>(Family.class);
-        for (Check c : checks) {
-            Ruleset rs = snapshots.computeIfAbsent(c.packet().family(), f -> models.get(f).snapshot(f));
-            Decision d = Simulator.evaluate(rs, c.packet());
-            out.add(new GuardReport.Result(c.name(), d.verdict(), d.verdict() == c.expected(), d.decidedBy()));
+        GuardReport.Result[] out = new GuardReport.Result[checks.size()];
+        for (Family f : Family.values()) {
+            List<Integer> idx = new ArrayList<>();
+            List<Packet> packets = new ArrayList<>();
+            for (int i = 0; i < checks.size(); i++) {
+                if (checks.get(i).packet().family() == f) {
+                    idx.add(i);
+                    packets.add(checks.get(i).packet());
+                }
+            }
+            if (packets.isEmpty()) {
+                continue;
+            }
+            // one walk over the rules for all packets of the family
+            List<Decision> ds = Simulator.evaluateAll(models.get(f).snapshot(f), packets);
+            for (int k = 0; k < idx.size(); k++) {
+                Check c = checks.get(idx.get(k));
+                Decision d = ds.get(k);
+                out[idx.get(k)] = new GuardReport.Result(c.name(), d.verdict(), d.verdict() == c.expected(),
+                        d.decidedBy());
+            }
         }
-        return out;
+        return List.of(out);
     }
 
     /** A mutable filter table the guard replays steps on. */
@@ -246,7 +261,9 @@ public final class Guard {
         }
 
         void apply(Step.RulesetStep s) {
-            if (s instanceof Step.CreateChain c) {
+            if (s instanceof Step.Lockdown l) {
+                l.parts().forEach(this::apply);
+            } else if (s instanceof Step.CreateChain c) {
                 chains.put(c.chain(), new ArrayList<>());
                 policies.put(c.chain(), null);
             } else if (s instanceof Step.InsertRule i) {

@@ -42,6 +42,11 @@ public final class Simulator {
     }
 
     /** What the filter table does with the packet in the built-in chain {@code p.chain()}. */
+    /** True when the rule's matches may match the packet (TRUE or UNKNOWN), whatever its target. */
+    public static boolean mayMatch(dev.killswitch.agent.rules.Rule rule, Packet p) {
+        return Conditions.test(rule, Probe.of(p)) != Ternary.FALSE;
+    }
+
     public static Decision evaluate(Ruleset rs, Packet p) {
         return evaluateAll(rs, List.of(p)).get(0);
     }

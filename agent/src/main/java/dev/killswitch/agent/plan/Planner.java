@@ -111,7 +111,8 @@ public final class Planner {
                     edit.emit(desired, protects, guardChains, guard, rules, deletions);
                     boolean rulesChanged = guard.size() + rules.size() + deletions.size() != before;
 
-                    String havePolicy = builtin ? (h == null ? "ACCEPT" : h.policy()) : null;
+                    // a table that does not exist yet has no policies; declaring one creates it
+                    String havePolicy = builtin ? (h == null ? (haveT == null ? null : "ACCEPT") : h.policy()) : null;
                     String wantPolicy = w == null ? null : w.policy();
                     boolean policyChanged = builtin && wantPolicy != null && !wantPolicy.equals(havePolicy);
                     if (policyChanged) {
@@ -130,8 +131,7 @@ public final class Planner {
             }
         }
 
-        List<Step> steps = new ArrayList<>(guard);
-        steps.addAll(guardPolicies);
+        List<Step> steps = lockdown(guard, guardPolicies);
         steps.addAll(rules);
         steps.addAll(policies);
         steps.addAll(deletions);
@@ -168,8 +168,37 @@ public final class Planner {
         return out;
     }
 
+    /**
+     * Where a table's policies tighten, its guard rules and those policies become one {@link Step.Lockdown};
+     * elsewhere guard rules stay single steps.
+     */
+    private static List<Step> lockdown(List<Step> guard, List<Step> guardPolicies) {
+        List<Step> out = new ArrayList<>();
+        java.util.Map<String, List<Step.RulesetStep>> parts = new java.util.LinkedHashMap<>();
+        for (Step s : guardPolicies) {
+            Step.RulesetStep p = (Step.RulesetStep) s;
+            parts.computeIfAbsent(p.family().key() + " " + p.table(), k -> new ArrayList<>());
+        }
+        for (Step s : guard) {
+            Step.RulesetStep r = (Step.RulesetStep) s;
+            List<Step.RulesetStep> group = parts.get(r.family().key() + " " + r.table());
+            if (group != null) {
+                group.add(r);
+            } else {
+                out.add(s);
+            }
+        }
+        for (Step s : guardPolicies) {
+            Step.RulesetStep p = (Step.RulesetStep) s;
+            parts.get(p.family().key() + " " + p.table()).add(p);
+        }
+        parts.forEach((key, list) -> out.add(new Step.Lockdown(Phase.GUARD, list.get(0).family(),
+                list.get(0).table(), list)));
+        return out;
+    }
+
     static boolean tightens(String from, String to) {
-        return "ACCEPT".equals(from) && !"ACCEPT".equals(to);
+        return !"DROP".equals(from) && "DROP".equals(to);
     }
 
     private static List<String> texts(List<Rule> rules, Family f, String table, Ownership own) {

@@ -28,8 +28,10 @@ public record RestoreScript(Family family, String text, List<Step.RulesetStep> l
             sb.append('*').append(table).append('\n');
             lines.add(null);
             for (Step.RulesetStep s : steps) {
-                sb.append(s.restoreLine()).append('\n');
-                lines.add(s);
+                for (Step.RulesetStep part : s instanceof Step.Lockdown l ? l.parts() : List.of(s)) {
+                    sb.append(part.restoreLine()).append('\n');
+                    lines.add(part);
+                }
             }
             sb.append("COMMIT\n");
             lines.add(null);

@@ -103,6 +103,41 @@ public sealed interface Step {
         }
     }
 
+    /**
+     * The lock-down: the rules that keep SSH and the allowed invariants working, and the policies that
+     * close the chains, as one unit. Apart, either order has a bad moment (closed before SSH is
+     * allowed, or SSH allowed while still open); together they go from the old state to a closed one.
+     */
+    record Lockdown(Phase phase, Family family, String table, java.util.List<RulesetStep> parts)
+            implements RulesetStep {
+        public Lockdown {
+            parts = java.util.List.copyOf(parts);
+        }
+
+        @Override
+        public String chain() {
+            return "*";
+        }
+
+        @Override
+        public String restoreLine() {
+            StringBuilder sb = new StringBuilder();
+            for (RulesetStep p : parts) {
+                sb.append(sb.length() == 0 ? "" : "\n").append(p.restoreLine());
+            }
+            return sb.toString();
+        }
+
+        @Override
+        public String describe() {
+            StringBuilder sb = new StringBuilder(family.key() + " " + table + ": lock down {");
+            for (RulesetStep p : parts) {
+                sb.append(' ').append(p.restoreLine()).append(';');
+            }
+            return sb.append(" }").toString();
+        }
+    }
+
     record SetSysctl(Phase phase, String key, String from, String to, Origin origin) implements Step {
         @Override
         public String describe() {

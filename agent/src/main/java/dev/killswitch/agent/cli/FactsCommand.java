@@ -1,0 +1,42 @@
+package dev.killswitch.agent.cli;
+
+import dev.killswitch.agent.observe.Facts;
+import dev.killswitch.agent.observe.FactsReader;
+import dev.killswitch.agent.observe.Sysctls;
+import dev.killswitch.agent.report.Json;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code facts}: what the controller needs to render this host's kill switch. */
+@Command(name = "facts",
+        description = {"Print the facts the controller renders a kill switch from: iptables backend and version,",
+            "default-route interface, WireGuard interfaces and their endpoints (live and from wg-quick configs),",
+            "SSH_CONNECTION, IPv6 state and routes. Read-only."})
+final class FactsCommand implements Callable<Integer> {
+    @Option(names = "--json", description = "Print JSON (the controller always asks for it).")
+    boolean json;
+    @Option(names = "--wireguard-dir", paramLabel = "DIR", defaultValue = "/etc/wireguard",
+            description = "Where wg-quick configs live (default: ${DEFAULT-VALUE}).")
+    Path wireguardDir;
+
+    @Override
+    public Integer call() throws Exception {
+        Facts f = new FactsReader(HostOptions.RUNNER, Sysctls.proc(), wireguardDir)
+                .gather(System.getenv("SSH_CONNECTION"));
+        if (json) {
+            System.out.println(Json.MAPPER.writeValueAsString(f));
+        } else {
+            System.out.println("backend:           " + f.backend() + " (" + f.iptablesVersion() + ")");
+            System.out.println("default interface: " + f.defaultInterface() + " / ipv6: " + f.defaultInterface6());
+            for (Facts.WireGuard w : f.wireguard()) {
+                System.out.println("wireguard:         " + w.name() + (w.up() ? " (up)" : " (down)") + " endpoints "
+                        + w.endpoints() + (w.config() != null ? " from " + w.config() : ""));
+            }
+            System.out.println("ssh connection:    " + f.sshConnection());
+            System.out.println("ipv6:              " + f.ipv6().disabled() + " policies " + f.ipv6().policies());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.killswitch.agent.apply;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.killswitch.agent.observe.CommandRunner;
+import dev.killswitch.agent.testing.AgentProcess;
+import dev.killswitch.agent.testing.Gateway;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** Commit-confirmed applies: the watchdog rolls back unless confirmed, even when the invoker dies. */
+@Tag("netns")
+class CommitConfirmTest {
+    static final Map<String, String> SSH = Map.of("SSH_CONNECTION", Gateway.SSH_CONNECTION);
+
+    @Test
+    void anUnconfirmedApplyIsRolledBackInTimeEvenAfterTheInvokerWasKilled() throws Exception {
+        try (Gateway gw = new Gateway("wd")) {
+            gw.ns.restore(Gateway.resource("killswitch/seed.rules"), false);
+            String before = gw.rules();
+            Path desired = gw.file("desired.yaml", Gateway.resource("killswitch/desired.yaml"));
+            // the invoker: a shell that runs apply and then lingers, like an SSH session; it is killed
+            List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", gw.ns.name(), "sh", "-c",
+                    "\"$@\"; echo applied; sleep 60", "sh"));
+            argv.addAll(AgentProcess.argv(SSH, "apply", "--confirm-timeout", "3", "--desired", desired.toString(),
+                    "--state-dir", gw.stateDir.toString()));
+            Process invoker = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            String out = readUntil(invoker, "applied");
+            long appliedAt = System.nanoTime();
+            assertNotEquals(before, gw.rules(), "applied: " + out);
+            assertTrue(Files.exists(gw.stateDir.resolve("pending.json")));
+            invoker.descendants().forEach(ProcessHandle::destroyForcibly);
+            invoker.destroyForcibly().waitFor();
+
+            while (!gw.rules().equals(before)) {
+                assertTrue(System.nanoTime() - appliedAt < TimeUnit.SECONDS.toNanos(3 + 2),
+                        "rolled back within timeout + 2 s");
+                Thread.sleep(100);
+            }
+            double took = (System.nanoTime() - appliedAt) / 1e9;
+            assertTrue(took >= 2.5, "not before the deadline: " + took);
+            assertTrue(!Files.exists(gw.stateDir.resolve("pending.json")));
+        }
+    }
+
+    @Test
+    void confirmKeepsTheApplyAndStopsTheWatchdog() throws Exception {
+        try (Gateway gw = new Gateway("cf")) {
+            gw.ns.restore(Gateway.resource("killswitch/seed.rules"), false);
+            Path desired = gw.file("desired.yaml", Gateway.resource("killswitch/desired.yaml")
+                    .replace("guards:", "persist: {rules_v4: " + gw.stateDir.resolve("etc/rules.v4") + "}\nguards:"));
+            CommandRunner.Result a = AgentProcess.runWithEnv(gw.ns, SSH, null, "apply", "--confirm-timeout", "3",
+                    "--desired", desired.toString(), "--state-dir", gw.stateDir.toString());
+            assertEquals(0, a.exitCode(), a.stderr());
+            String applied = gw.rules();
+            assertTrue(!Files.exists(gw.stateDir.resolve("etc/rules.v4")), "persistence waits for the confirmation");
+            CommandRunner.Result c = AgentProcess.run(gw.ns, null, "confirm", "--state-dir", gw.stateDir.toString());
+            assertEquals(0, c.exitCode(), c.stderr());
+            assertTrue(Files.exists(gw.stateDir.resolve("etc/rules.v4")), "persisted on confirm");
+            Thread.sleep(4500);
+            assertEquals(applied, gw.rules(), "still applied after the deadline");
+        }
+    }
+
+    @Test
+    void rollbackRestoresThePreviousRulesAtOnce() throws Exception {
+        try (Gateway gw = new Gateway("rb")) {
+            gw.ns.restore(Gateway.resource("killswitch/seed.rules"), false);
+            String before = gw.rules();
+            Path desired = gw.file("desired.yaml", Gateway.resource("killswitch/desired.yaml"));
+            assertEquals(0, AgentProcess.runWithEnv(gw.ns, SSH, null, "apply", "--desired", desired.toString(),
+                    "--state-dir", gw.stateDir.toString()).exitCode());
+            assertNotEquals(before, gw.rules());
+            CommandRunner.Result r = AgentProcess.run(gw.ns, null, "rollback", "--state-dir", gw.stateDir.toString());
+            assertEquals(0, r.exitCode(), r.stderr());
+            assertEquals(before, gw.rules());
+        }
+    }
+
+    private static String readUntil(Process p, String marker) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        var in = p.getInputStream();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!sb.toString().contains(marker)) {
+            assertTrue(System.nanoTime() < end, "no '" + marker + "' from the invoker: " + sb);
+            int c = in.read();
+            if (c < 0) {
+                throw new AssertionError("invoker ended: " + sb);
+            }
+            sb.append((char) c);
+        }
+        return sb.toString();
+    }
+}
