@@ -3,6 +3,7 @@ package dev.killswitch.controller.inventory;
 import dev.killswitch.agent.rules.InputError;
 import dev.killswitch.agent.rules.Origin;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -47,7 +48,7 @@ final class YamlInventory {
             Origin at = yaml.atKey(sections, key, name + "." + key);
             Object value = section.getValue();
             if (value instanceof String single && !key.equals("vars")) {
-                value = java.util.Collections.singletonMap(single, null); // Ansible accepts "hosts: gw01"
+                value = Collections.singletonMap(single, null); // Ansible accepts "hosts: gw01"
             }
             if (value == null) {
                 continue;

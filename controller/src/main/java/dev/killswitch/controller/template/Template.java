@@ -5,10 +5,12 @@ import dev.killswitch.agent.rules.Origin;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Fills {@code {{ var }}}, {@code {{ var.sub }}}, {@code {{ var['k'] }}}, {@code {{ var[0] }}} and
@@ -166,10 +168,10 @@ public final class Template {
                     || (value instanceof Collection<?> c && c.isEmpty());
         }
 
-        java.util.function.Function<String, InputError> fail(String field, Deque<String> resolving) {
+        Function<String, InputError> fail(String field, Deque<String> resolving) {
             Origin at = new Origin(origin.file(), origin.line(), field);
             List<String> chain = new ArrayList<>(resolving);
-            java.util.Collections.reverse(chain);
+            Collections.reverse(chain);
             String via = chain.isEmpty() ? "" : " (via " + String.join(" -> ", chain) + ")";
             return message -> new InputError(at, message + via);
         }
