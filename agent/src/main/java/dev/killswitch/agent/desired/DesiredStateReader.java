@@ -11,6 +11,9 @@ import dev.killswitch.agent.rules.InputError;
 import dev.killswitch.agent.rules.Origin;
 import dev.killswitch.agent.rules.RawRule;
 import dev.killswitch.agent.rules.Table;
+import dev.killswitch.agent.yaml.Entries;
+import dev.killswitch.agent.yaml.Field;
+import dev.killswitch.agent.yaml.YamlDocument;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -78,92 +81,23 @@ public final class DesiredStateReader {
     private DesiredStateReader() {
     }
 
+    private static final YamlDocument YAML = new YamlDocument(MAX_BYTES, MAX_DEPTH, "a desired state");
+
     /** Reads a file; the caller handles {@code -} (stdin) by reading it and calling {@link #read(String, String)}. */
     public static DesiredState read(Path path) {
-        String file = path.toString();
-        byte[] bytes;
-        try (InputStream in = Files.newInputStream(path)) {
-            bytes = in.readNBytes(MAX_BYTES + 1);
-        } catch (IOException e) {
-            throw new InputError(new Origin(file, 0, ""), "cannot read the desired state: " + e);
-        }
-        if (bytes.length > MAX_BYTES) {
-            throw tooBig(file);
-        }
-        return read(file, utf8(file, bytes));
+        return state(YAML.read(path), path.toString());
     }
 
     /** Reads a document held in memory; {@code fileName} is only used in messages and origins. */
     public static DesiredState read(String fileName, String text) {
-        if (text.length() > MAX_BYTES
-                || (text.length() > MAX_BYTES / 3 && text.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES)) {
-            throw tooBig(fileName);
-        }
-        Node root = compose(fileName, text);
-        if (root == null || (root instanceof ScalarNode s && s.getTag().equals(Tag.NULL))) {
-            throw new InputError(new Origin(fileName, 1, ""), "empty document; expected apiVersion: "
-                    + DesiredState.API_VERSION + " and kind: " + DesiredState.KIND);
-        }
-        return state(new Field(fileName, "", root), fileName);
-    }
-
-    private static InputError tooBig(String file) {
-        return new InputError(new Origin(file, 0, ""),
-                "file is larger than " + MAX_BYTES / (1024 * 1024) + " MiB; a desired state is never that big");
-    }
-
-    private static String utf8(String file, byte[] bytes) {
-        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharBuffer out = CharBuffer.allocate(bytes.length);
-        CoderResult r = d.decode(in, out, true);
-        if (r.isError()) {
-            int line = 1;
-            for (int i = 0; i < in.position(); i++) {
-                line += bytes[i] == '\n' ? 1 : 0;
-            }
-            throw new InputError(new Origin(file, line, ""), "not valid UTF-8 (byte offset " + in.position() + ")");
-        }
-        d.flush(out);
-        out.flip();
-        return out.toString();
-    }
-
-    private static Node compose(String file, String text) {
-        LoaderOptions options = new LoaderOptions();
-        options.setCodePointLimit(MAX_BYTES + 1); // size is checked above, in bytes
-        options.setMaxAliasesForCollections(0); // PlainEvents refuses aliases first; this is the backstop
-        options.setNestingDepthLimit(MAX_DEPTH + 1);
-        options.setProcessComments(false);
-        PlainEvents events = new PlainEvents(
-                new ParserImpl(new StreamReader(new StringReader(text)), options), file, MAX_DEPTH);
-        try {
-            return new Composer(events, new Resolver(), options).getSingleNode();
-        } catch (MarkedYAMLException e) {
-            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            String context = e.getContext() == null ? "" : e.getContext() + ", ";
-            throw new InputError(new Origin(file, mark == null ? 0 : mark.getLine() + 1, ""),
-                    "malformed YAML: " + context + e.getProblem());
-        } catch (ReaderException e) {
-            throw new InputError(new Origin(file, lineOfCodePoint(text, e.getPosition()), ""),
-                    "malformed YAML: character U+" + String.format("%04X", e.getCodePoint()) + " is not allowed");
-        } catch (YAMLException e) {
-            throw new InputError(new Origin(file, 0, ""), "malformed YAML: " + e.getMessage());
-        }
-    }
-
-    private static int lineOfCodePoint(String text, int position) {
-        int line = 1;
-        int end = text.offsetByCodePoints(0, Math.min(position, text.codePointCount(0, text.length())));
-        for (int i = 0; i < end; i++) {
-            line += text.charAt(i) == '\n' ? 1 : 0;
-        }
-        return line;
+        return state(YAML.read(fileName, text), fileName);
     }
 
     private static DesiredState state(Field root, String file) {
+        if (root == null) {
+            throw new InputError(new Origin(file, 1, ""), "empty document; expected apiVersion: "
+                    + DesiredState.API_VERSION + " and kind: " + DesiredState.KIND);
+        }
         Entries top = root.mapping();
         String api = top.required("apiVersion").text();
         if (!api.equals(DesiredState.API_VERSION)) {

@@ -1,4 +1,4 @@
-package dev.killswitch.agent.desired;
+package dev.killswitch.agent.yaml;
 
 import dev.killswitch.agent.rules.InputError;
 import dev.killswitch.agent.rules.Origin;
@@ -7,31 +7,31 @@ import java.util.List;
 import java.util.Map;
 
 /** The entries of one YAML mapping in file order, with checks for required and unknown keys. */
-final class Entries implements Iterable<Entries.Entry> {
+public final class Entries implements Iterable<Entries.Entry> {
 
     /** One key and its value; the key keeps its own line for errors about the key itself. */
-    record Entry(String key, Field keyField, Field value) {
+    public record Entry(String key, Field keyField, Field value) {
     }
 
     private final Field owner;
     private final Map<String, Entry> entries;
 
-    Entries(Field owner, Map<String, Entry> entries) {
+    public Entries(Field owner, Map<String, Entry> entries) {
         this.owner = owner;
         this.entries = entries;
     }
 
-    int size() {
+    public int size() {
         return entries.size();
     }
 
     /** The value under {@code key}, or null when the key is absent. */
-    Field get(String key) {
+    public Field get(String key) {
         Entry e = entries.get(key);
         return e == null ? null : e.value();
     }
 
-    Field required(String key) {
+    public Field required(String key) {
         Field f = get(key);
         if (f == null) {
             String where = owner.path().isEmpty() ? "" : " in " + owner.path();
@@ -42,7 +42,7 @@ final class Entries implements Iterable<Entries.Entry> {
     }
 
     /** Refuses any key not in {@code allowed}, naming it and the allowed ones. */
-    Entries allowOnly(List<String> allowed) {
+    public Entries allowOnly(List<String> allowed) {
         for (Entry e : entries.values()) {
             if (!allowed.contains(e.key())) {
                 String where = owner.path().isEmpty() ? "at the top level" : "in " + owner.path();

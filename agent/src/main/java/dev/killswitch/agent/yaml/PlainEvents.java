@@ -1,4 +1,4 @@
-package dev.killswitch.agent.desired;
+package dev.killswitch.agent.yaml;
 
 import dev.killswitch.agent.rules.InputError;
 import dev.killswitch.agent.rules.Origin;
@@ -12,13 +12,13 @@ import org.yaml.snakeyaml.parser.Parser;
  * The YAML parser's events, restricted to plain data: no anchors or aliases (no YAML bombs), no tags
  * (an unquoted {@code ! -s 10.0.0.0/8} would otherwise silently lose its {@code !}), bounded nesting.
  */
-final class PlainEvents implements Parser {
+public final class PlainEvents implements Parser {
     private final Parser parser;
     private final String file;
     private final int maxDepth;
     private int depth;
 
-    PlainEvents(Parser parser, String file, int maxDepth) {
+    public PlainEvents(Parser parser, String file, int maxDepth) {
         this.parser = parser;
         this.file = file;
         this.maxDepth = maxDepth;

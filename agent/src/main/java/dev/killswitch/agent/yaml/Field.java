@@ -1,4 +1,4 @@
-package dev.killswitch.agent.desired;
+package dev.killswitch.agent.yaml;
 
 import dev.killswitch.agent.rules.InputError;
 import dev.killswitch.agent.rules.Origin;
@@ -16,42 +16,42 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 /** One node of a desired-state document, with the file, line and field path that its errors name. */
-final class Field {
+public final class Field {
     private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,8}");
 
     private final String file;
     private final String path;
     private final Node node;
 
-    Field(String file, String path, Node node) {
+    public Field(String file, String path, Node node) {
         this.file = file;
         this.path = path;
         this.node = node;
     }
 
-    String path() {
+    public String path() {
         return path;
     }
 
-    int line() {
+    public int line() {
         return node.getStartMark().getLine() + 1;
     }
 
-    Origin origin() {
+    public Origin origin() {
         return new Origin(file, line(), path);
     }
 
-    InputError error(String message) {
+    public InputError error(String message) {
         return new InputError(origin(), message);
     }
 
     /** The path of a key below this node. */
-    String childPath(String key) {
+    public String childPath(String key) {
         return path.isEmpty() ? key : path + "." + key;
     }
 
     /** A mapping's entries in file order; duplicate keys are refused. */
-    Entries mapping() {
+    public Entries mapping() {
         if (!(node instanceof MappingNode m)) {
             throw error("expected a mapping, got " + describe());
         }
@@ -73,7 +73,7 @@ final class Field {
     }
 
     /** A list's items, each with its own path ({@code chains.INPUT[2]}) and line. */
-    List<Field> list() {
+    public List<Field> list() {
         if (!(node instanceof SequenceNode s)) {
             throw error("expected a list, got " + describe());
         }
@@ -86,7 +86,7 @@ final class Field {
     }
 
     /** A scalar as written. Numbers keep their spelling; null and booleans are refused so nothing is guessed. */
-    String text() {
+    public String text() {
         if (!(node instanceof ScalarNode s)) {
             throw error("expected a string, got " + describe());
         }
@@ -100,7 +100,7 @@ final class Field {
     }
 
     /** A decimal integer written as a number (not quoted). */
-    int integer() {
+    public int integer() {
         if (!(node instanceof ScalarNode s) || !s.getTag().equals(Tag.INT)) {
             throw error("expected an integer, got " + describe());
         }
@@ -111,14 +111,14 @@ final class Field {
     }
 
     /** Text with no control characters (rule strings, paths). */
-    String plainText(String what) {
+    public String plainText(String what) {
         String v = text();
         refuseControl(v, what);
         return v;
     }
 
     /** Text that may end up near a shell or a file name: no shell metacharacters, and matches {@code allowed}. */
-    String word(Pattern allowed, String what) {
+    public String word(Pattern allowed, String what) {
         String v = text();
         refuseControl(v, what);
         for (int i = 0; i < v.length(); i++) {
@@ -142,8 +142,66 @@ final class Field {
         }
     }
 
+    public boolean isMapping() {
+        return node instanceof MappingNode;
+    }
+
+    public boolean isList() {
+        return node instanceof SequenceNode;
+    }
+
+    public boolean isNull() {
+        return node instanceof ScalarNode s && s.getTag().equals(Tag.NULL);
+    }
+
+    /** A boolean written as YAML true/false (yes/no are not booleans in YAML 1.2 and are refused). */
+    public boolean bool() {
+        if (!(node instanceof ScalarNode s) || !s.getTag().equals(Tag.BOOL)
+                || !(s.getValue().equals("true") || s.getValue().equals("false"))) {
+            throw error("expected true or false, got " + describe());
+        }
+        return s.getValue().equals("true");
+    }
+
+    /** The scalar's text whatever its YAML type (numbers, booleans); null for a null. */
+    public String scalar() {
+        if (!(node instanceof ScalarNode s)) {
+            throw error("expected a single value, got " + describe());
+        }
+        return s.getTag().equals(Tag.NULL) ? null : s.getValue();
+    }
+
+    /** This subtree as plain Java values: maps, lists, and scalars as Integer, Boolean or String. */
+    public Object plain() {
+        if (node instanceof MappingNode) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (Entries.Entry e : mapping()) {
+                m.put(e.key(), e.value().plain());
+            }
+            return m;
+        }
+        if (node instanceof SequenceNode) {
+            List<Object> l = new ArrayList<>();
+            for (Field f : list()) {
+                l.add(f.plain());
+            }
+            return l;
+        }
+        ScalarNode s = (ScalarNode) node;
+        if (s.getTag().equals(Tag.NULL)) {
+            return null;
+        }
+        if (s.getTag().equals(Tag.BOOL)) {
+            return Boolean.valueOf(s.getValue());
+        }
+        if (s.getTag().equals(Tag.INT) && DECIMAL.matcher(s.getValue()).matches()) {
+            return Integer.valueOf(s.getValue());
+        }
+        return s.getValue();
+    }
+
     /** How this node reads to a person: "a mapping", "the string '22'", "null". */
-    String describe() {
+    public String describe() {
         if (node instanceof MappingNode) {
             return "a mapping";
         }
