@@ -1,0 +1,627 @@
+package dev.killswitch.agent.rules;
+
+import dev.killswitch.agent.rules.Tokenizer.Token;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Canonicalises rules in pure Java: the text of every rule it knows is exactly what iptables-save 1.8.9
+ * (nf_tables backend) prints after iptables-restore loaded the rule. Modules and targets it does not
+ * know are passed through (tokens kept, {@code !} placed before the option, quoting re-applied) and
+ * their rules carry {@code known=false}.
+ *
+ * <p>A strict instance validates desired rules (addresses, ports, names, no shell metacharacters);
+ * {@link #observing()} reads what the kernel printed and leaves policy checks aside.
+ */
+public final class BuiltinCanonicalizer implements Canonicalizer {
+
+    private static final BuiltinCanonicalizer OBSERVING = new BuiltinCanonicalizer(false);
+
+    private final boolean strict;
+
+    /** The strict canonicaliser for desired rules. */
+    public BuiltinCanonicalizer() {
+        this(true);
+    }
+
+    private BuiltinCanonicalizer(boolean strict) {
+        this.strict = strict;
+    }
+
+    /** A lenient instance for text the kernel printed (iptables-save output, dumps): no policy checks. */
+    public static BuiltinCanonicalizer observing() {
+        return OBSERVING;
+    }
+
+    @Override
+    public Ruleset canonicalize(RawRuleset raw) {
+        return canonicalize(raw, false);
+    }
+
+    /** True when every rule of {@code raw} is fully understood, so the builtin text can be trusted. */
+    public boolean knows(RawRuleset raw) {
+        return allKnown(canonicalize(raw));
+    }
+
+    /** True when every rule of the ruleset is {@code known}. */
+    public static boolean allKnown(Ruleset rs) {
+        for (Table t : rs.tables().values()) {
+            for (Chain c : t.chains().values()) {
+                for (Rule r : c.rules()) {
+                    if (!r.known()) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @param keepText use each raw rule's own text as the rule text (it is kernel output); a rule whose
+     *                 builtin rendering differs is marked unknown
+     */
+    Ruleset canonicalize(RawRuleset raw, boolean keepText) {
+        Map<String, Table> tables = new LinkedHashMap<>();
+        for (RawTable rt : raw.tables().values()) {
+            if (!Table.isTable(rt.name())) {
+                Origin o = rt.chains().isEmpty() ? Origin.unknown() : rt.chains().values().iterator().next().origin();
+                throw new InputError(o, "unknown table '" + rt.name() + "'");
+            }
+            Map<String, Chain> chains = new LinkedHashMap<>();
+            for (RawChain rc : rt.chains().values()) {
+                if (strict) {
+                    checkChainName(rc.name(), rc.origin(), "chain");
+                }
+                List<Rule> rules = new ArrayList<>(rc.rules().size());
+                for (RawRule rr : rc.rules()) {
+                    List<Rule> out = rules(rr, raw.family(), rt.name());
+                    if (keepText && out.size() == 1) {
+                        Rule r = out.get(0);
+                        String text = rr.args();
+                        rules.add(new Rule(r.core(), r.matches(), r.target(), r.known() && r.text().equals(text), text));
+                    } else {
+                        rules.addAll(out);
+                    }
+                }
+                chains.put(rc.name(), new Chain(rc.name(), rc.policy(), rules));
+            }
+            tables.put(rt.name(), new Table(rt.name(), chains));
+        }
+        return new Ruleset(raw.family(), tables);
+    }
+
+    /**
+     * The canonical rules one raw rule becomes (several when -s/-d carry comma lists).
+     *
+     * @throws InputError naming the raw rule's origin and the option at fault
+     */
+    public List<Rule> rules(RawRule raw, Family family, String table) {
+        RuleContext ctx = new RuleContext(family, table, strict, raw.origin());
+        List<Token> tokens = Tokenizer.tokenize(raw.args(), raw.origin());
+        if (strict) {
+            return new Parse(tokens, ctx).rules();
+        }
+        try {
+            return new Parse(tokens, ctx).rules();
+        } catch (InputError e) {
+            // the kernel printed it, so it is valid; keep it as written and let the kernel vouch for it
+            return List.of(Parse.passThrough(tokens));
+        }
+    }
+
+    // ------------------------------------------------------------------ checks shared with extensions
+
+    private static final String SHELL_META = "`$;|&<>";
+
+    /** Refuses shell metacharacters and control characters in any argument of a desired rule. */
+    static void checkToken(String text, RuleContext ctx, String option) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (SHELL_META.indexOf(c) >= 0) {
+                throw ctx.error(option, "refusing shell metacharacter '" + c + "' in " + option);
+            }
+            if (c < 0x20 || c == 0x7f) {
+                String name = c == '\n' ? "newline" : c == 0 ? "NUL" : c == '\r' ? "carriage return"
+                        : c == '\t' ? "tab" : String.format("U+%04X", (int) c);
+                throw ctx.error(option, "refusing control character (" + name + ") in " + option);
+            }
+        }
+    }
+
+    /** Interface names: at most 15 characters; strict also wants {@code [A-Za-z0-9_.:+-]}, '+' only last. */
+    static void checkInterface(String name, RuleContext ctx, String option) {
+        if (name.isEmpty() || name.length() > 15) {
+            throw ctx.error(option, "bad interface name '" + name + "' (1-15 characters)");
+        }
+        if (!ctx.strict) {
+            return;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '_' || c == '.' || c == ':' || c == '-' || (c == '+' && i == name.length() - 1);
+            if (!ok) {
+                throw ctx.error(option, "bad interface name '" + name + "': only letters, digits, _ . : - "
+                        + "and a trailing + wildcard are allowed");
+            }
+        }
+    }
+
+    static void checkChainName(String name, Origin origin, String what) {
+        String why = chainNameProblem(name);
+        if (why != null) {
+            throw new InputError(origin, "bad " + what + " name '" + name + "': " + why);
+        }
+    }
+
+    static String chainNameProblem(String name) {
+        if (name.isEmpty() || name.length() > 28) {
+            return "1-28 characters";
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '_' || c == '.' || c == '-';
+            if (!ok) {
+                return "only letters, digits, _ . - are allowed";
+            }
+        }
+        if (name.charAt(0) == '-') {
+            return "must not start with '-'";
+        }
+        return null;
+    }
+
+    /** A -p value as a protocol number (0 = all); -1 when unsure (octal or hex spelling). */
+    static int protocolNumber(String v, RuleContext ctx, String option) {
+        if (Extension.allDigits(v) || v.startsWith("0x") || v.startsWith("0X")) {
+            long n = Extension.number(v, 255, ctx, option);
+            return (int) n;
+        }
+        int n = Names.protocolNumber(v.toLowerCase(java.util.Locale.ROOT));
+        if (n < 0) {
+            throw ctx.error(option, "unknown protocol '" + v + "'");
+        }
+        return n;
+    }
+
+    // ------------------------------------------------------------------ the parse of one rule
+
+    /** One loaded extension of the rule being parsed: a match, the target, or stray options. */
+    private static final class Loaded {
+        final Extension ext;
+        final String name;
+        final Extension.Options given = new Extension.Options();
+        final List<Opt> generic = new ArrayList<>(2);
+
+        Loaded(Extension ext, String name) {
+            this.ext = ext;
+            this.name = name;
+        }
+    }
+
+    /** The getopt-like walk over one rule's tokens, modelled on iptables' do_parse. */
+    private static final class Parse {
+        private final List<Token> t;
+        private final RuleContext ctx;
+        private int i;
+        private boolean invert;
+
+        private final List<String> src = new ArrayList<>(1);
+        private final List<String> dst = new ArrayList<>(1);
+        private String srcSpelling;
+        private String dstSpelling;
+        private boolean srcNeg;
+        private boolean dstNeg;
+        private String in;
+        private String out;
+        private boolean inNeg;
+        private boolean outNeg;
+        private String proto;
+        private boolean protoGiven;
+        private boolean fragment;
+        private boolean fragmentNeg;
+        private boolean fragmentGiven;
+
+        private final List<Loaded> matches = new ArrayList<>(4);
+        private Loaded target;
+        private String targetName;
+        private boolean goTo;
+        /** Every extension in load order, the target included (getopt lets the latest one win). */
+        private final List<Loaded> loaded = new ArrayList<>(5);
+        private boolean implicitDone;
+        private final List<Opt> strays = new ArrayList<>(0);
+
+        Parse(List<Token> tokens, RuleContext ctx) {
+            this.t = tokens;
+            this.ctx = ctx;
+        }
+
+        List<Rule> rules() {
+            while (i < t.size()) {
+                Token tok = t.get(i);
+                if (tok.isBang()) {
+                    if (invert) {
+                        throw ctx.error("!", "multiple consecutive ! are not allowed");
+                    }
+                    invert = true;
+                    i++;
+                    continue;
+                }
+                String s = tok.text();
+                if (ctx.strict) {
+                    checkToken(s, ctx, s);
+                }
+                if (tok.quoted() || s.length() < 2 || s.charAt(0) != '-') {
+                    throw ctx.error(s, "unexpected argument '" + s + "'");
+                }
+                i++;
+                option(s);
+                invert = false;
+            }
+            if (invert) {
+                throw ctx.error("!", "! at the end of the rule negates nothing");
+            }
+            return build();
+        }
+
+        private void option(String s) {
+            switch (s) {
+                case "-s", "--source", "--src" -> {
+                    once(srcSpelling, s);
+                    srcSpelling = s;
+                    srcNeg = invert;
+                    String v = arg(s);
+                    for (String item : v.split(",", -1)) {
+                        src.add(item);
+                    }
+                }
+                case "-d", "--destination", "--dst" -> {
+                    once(dstSpelling, s);
+                    dstSpelling = s;
+                    dstNeg = invert;
+                    for (String item : arg(s).split(",", -1)) {
+                        dst.add(item);
+                    }
+                }
+                case "-i", "--in-interface" -> {
+                    once(in, s);
+                    inNeg = invert;
+                    in = arg(s);
+                    checkInterface(in, ctx, "-i");
+                }
+                case "-o", "--out-interface" -> {
+                    once(out, s);
+                    outNeg = invert;
+                    out = arg(s);
+                    checkInterface(out, ctx, "-o");
+                }
+                case "-p", "--protocol" -> {
+                    once(protoGiven ? "" : null, s);
+                    protoGiven = true;
+                    ctx.protocolNegated = invert;
+                    proto = arg(s);
+                    int n = protocolNumber(proto, ctx, "-p");
+                    if (n < 0) {
+                        ctx.protocol = -1;
+                    } else {
+                        ctx.protocol = n;
+                        if (n == 0 && invert) {
+                            throw ctx.error("-p", "'! -p " + proto + "' never matches");
+                        }
+                    }
+                }
+                case "-f", "--fragments" -> {
+                    once(fragmentGiven ? "" : null, s);
+                    if (ctx.ipv6()) {
+                        throw ctx.error("-f", "-f is not supported in IPv6 (use -m frag)");
+                    }
+                    fragmentGiven = true;
+                    fragment = true;
+                    fragmentNeg = invert;
+                }
+                case "-m", "--match" -> {
+                    if (invert) {
+                        throw ctx.error("-m", "unexpected ! before -m");
+                    }
+                    String name = arg(s);
+                    if (ctx.strict && !Quoting.isBare(name)) {
+                        throw ctx.error("-m", "bad module name '" + name + "'");
+                    }
+                    Extension ext = Matches.get(name);
+                    if (ext != null && !ext.supports(ctx.family)) {
+                        ext = null;
+                    }
+                    Loaded l = new Loaded(ext, name);
+                    matches.add(l);
+                    loaded.add(l);
+                }
+                case "-j", "--jump", "-g", "--goto" -> jump(s);
+                case "-A", "--append", "-I", "--insert", "-D", "--delete", "-R", "--replace", "-C", "--check",
+                     "-N", "--new-chain", "-X", "--delete-chain", "-F", "--flush", "-Z", "--zero", "-P", "--policy",
+                     "-E", "--rename-chain", "-L", "--list", "-S", "--list-rules" -> throw ctx.error(s,
+                        s + " does not belong in a rule: the chain comes from where the rule is written");
+                case "-t", "--table" -> throw ctx.error(s,
+                        s + " does not belong in a rule: the table comes from where the rule is written");
+                default -> extensionOption(s);
+            }
+        }
+
+        private void once(String previous, String option) {
+            if (previous != null) {
+                throw ctx.error(option, "multiple " + option + " options are not allowed");
+            }
+        }
+
+        private String arg(String option) {
+            if (i >= t.size()) {
+                throw ctx.error(option, "option " + option + " requires an argument");
+            }
+            String v = t.get(i++).text();
+            if (ctx.strict) {
+                checkToken(v, ctx, option);
+            }
+            return v;
+        }
+
+        private void jump(String s) {
+            if (invert) {
+                throw ctx.error(s, "unexpected ! before " + s);
+            }
+            if (targetName != null) {
+                throw ctx.error(s, "multiple -j/-g options are not allowed");
+            }
+            String name = arg(s);
+            targetName = name;
+            goTo = s.equals("-g") || s.equals("--goto");
+            Extension ext = goTo ? null : Targets.get(name);
+            boolean extension = !goTo && Targets.EXTENSIONS.contains(name);
+            if (!extension && ctx.strict) {
+                String why = chainNameProblem(name);
+                if (why != null) {
+                    throw ctx.error(s, "bad chain name '" + name + "': " + why);
+                }
+            }
+            if (extension || ext != null) {
+                target = new Loaded(ext, name);
+                loaded.add(target);
+            }
+        }
+
+        private void extensionOption(String s) {
+            if (s.indexOf('=') >= 0 || !s.startsWith("--")) {
+                // --opt=value and bundled short options are getopt features we do not model
+                ctx.unsure();
+                stray(s);
+                return;
+            }
+            Loaded owner = null;
+            Extension.Spec spec = null;
+            for (int k = loaded.size() - 1; k >= 0 && owner == null; k--) {
+                Loaded l = loaded.get(k);
+                if (l.ext == null) {
+                    owner = l; // an unknown extension may own anything; the rule is unsure anyway
+                } else if (l.ext.spec(s) != null) {
+                    owner = l;
+                    spec = l.ext.spec(s);
+                }
+            }
+            if (owner == null && !implicitDone && ctx.protocol > 0 && !ctx.protocolNegated) {
+                Extension implicit = Matches.implicitFor(ctx.protocol, ctx.family);
+                if (implicit != null && implicit.spec(s) != null && !implicit.spec(s).abbreviation()) {
+                    owner = new Loaded(implicit, implicit.name);
+                    spec = implicit.spec(s);
+                    matches.add(owner);
+                    loaded.add(owner);
+                    implicitDone = true;
+                }
+            }
+            if (owner == null) {
+                ctx.unsure(); // unknown option or an abbreviation: the kernel decides
+                stray(s);
+                return;
+            }
+            if (owner.ext == null) {
+                genericOption(owner, s);
+                return;
+            }
+            if (spec.abbreviation()) {
+                for (Loaded l : loaded) {
+                    if (l != owner && (l.ext == null || l.ext.clashes(s))) {
+                        ctx.unsure();
+                    }
+                }
+            }
+            if (invert && !spec.invertible()) {
+                throw ctx.error(s, "option " + s + " cannot be negated");
+            }
+            if (owner.given.has(spec.name())) {
+                ctx.unsure(); // most options may be given once only; the kernel says which
+            }
+            List<Token> args = new ArrayList<>(spec.args());
+            for (int k = 0; k < spec.args(); k++) {
+                if (i >= t.size()) {
+                    throw ctx.error(s, "option " + s + " requires " + (spec.args() == 1 ? "an argument"
+                            : spec.args() + " arguments"));
+                }
+                Token a = t.get(i++);
+                if (ctx.strict) {
+                    checkToken(a.text(), ctx, s);
+                }
+                args.add(a);
+            }
+            owner.given.list.add(new Extension.Given(spec, s, invert, args));
+        }
+
+        /** Options nobody claims: kept as written, after the core options. */
+        private void stray(String s) {
+            genericOption(strays, s);
+        }
+
+        /** An option of an unknown extension: its arguments run to the next option or {@code !}. */
+        private void genericOption(Loaded l, String s) {
+            genericOption(l.generic, s);
+        }
+
+        private void genericOption(List<Opt> into, String s) {
+            boolean neg = invert;
+            List<String> args = new ArrayList<>(1);
+            if (i < t.size() && t.get(i).isBang() && i + 1 < t.size() && !optionLike(t.get(i + 1))) {
+                neg = !neg; // "--opt ! value", the old intrapositioned negation
+                i++;
+            }
+            while (i < t.size() && !t.get(i).isBang() && !optionLike(t.get(i))) {
+                Token a = t.get(i++);
+                if (ctx.strict) {
+                    checkToken(a.text(), ctx, s);
+                }
+                args.add(Quoting.asRead(a));
+            }
+            into.add(new Opt(s, neg, args));
+        }
+
+        private static boolean optionLike(Token a) {
+            String s = a.text();
+            return !a.quoted() && s.length() > 1 && s.charAt(0) == '-' && !(s.charAt(1) >= '0' && s.charAt(1) <= '9');
+        }
+
+        // ---------------------------------------------------------------- building the rule
+
+        private List<Rule> build() {
+            List<Opt> tail = new ArrayList<>(4);
+            if (in != null && !(in.equals("+") && !inNeg)) {
+                tail.add(new Opt("-i", inNeg, List.of(in)));
+            }
+            if (out != null && !(out.equals("+") && !outNeg)) {
+                tail.add(new Opt("-o", outNeg, List.of(out)));
+            }
+            if (protoGiven) {
+                if (ctx.protocol < 0) {
+                    tail.add(new Opt("-p", ctx.protocolNegated, List.of(proto)));
+                } else if (ctx.protocol > 0) {
+                    tail.add(new Opt("-p", ctx.protocolNegated, List.of(Names.protocolName(ctx.protocol))));
+                }
+            }
+            if (fragment) {
+                tail.add(new Opt("-f", fragmentNeg, List.of()));
+            }
+            tail.addAll(strays);
+
+            List<Match> ms = new ArrayList<>(matches.size());
+            int protoMatches = 0;
+            for (Loaded l : matches) {
+                if (l.ext == null) {
+                    ctx.unsure();
+                    ms.add(new Match(l.name, l.generic));
+                    continue;
+                }
+                switch (l.name) {
+                    case "tcp", "udp", "sctp", "icmp", "icmp6" -> protoMatches++;
+                    default -> { }
+                }
+                List<Opt> opts = new ArrayList<>(4);
+                l.ext.canonical(l.given, ctx, opts);
+                ms.add(new Match(l.name, opts));
+            }
+            if (protoMatches > 1) {
+                ctx.unsure(); // nft merges several protocol matches into one
+            }
+            Target tg = null;
+            if (targetName != null) {
+                if (target == null) {
+                    tg = new Target(goTo, targetName, List.of());
+                } else if (target.ext == null) {
+                    ctx.unsure();
+                    tg = new Target(false, targetName, target.generic);
+                } else {
+                    List<Opt> opts = new ArrayList<>(4);
+                    target.ext.canonical(target.given, ctx, opts);
+                    tg = new Target(false, targetName, opts);
+                }
+            }
+
+            List<String> srcs = addresses(src, srcNeg, srcSpelling, "-s");
+            List<String> dsts = addresses(dst, dstNeg, dstSpelling, "-d");
+            List<Rule> rules = new ArrayList<>(srcs.size() * dsts.size());
+            for (String s : srcs) {
+                for (String d : dsts) {
+                    List<Opt> core = new ArrayList<>(tail.size() + 2);
+                    if (!s.isEmpty()) {
+                        core.add(new Opt("-s", srcNeg, List.of(s)));
+                    }
+                    if (!d.isEmpty()) {
+                        core.add(new Opt("-d", dstNeg, List.of(d)));
+                    }
+                    core.addAll(tail);
+                    rules.add(new Rule(core, ms, tg, !ctx.unsure));
+                }
+            }
+            return rules;
+        }
+
+        /** The printed addresses of a comma list; "" stands for "anything" (no option printed). */
+        private List<String> addresses(List<String> items, boolean neg, String spelling, String option) {
+            if (items.isEmpty()) {
+                return List.of("");
+            }
+            List<String> outList = new ArrayList<>(items.size());
+            for (String item : items) {
+                if (item.isEmpty()) {
+                    throw ctx.error(option, "empty address in '" + String.join(",", items) + "'");
+                }
+                String a = Inet.coreAddress(item, ctx.ipv6(), neg, ctx, option);
+                outList.add(a == null ? item : a);
+            }
+            return outList;
+        }
+
+        /** A rule exactly as written, for kernel text the builtin model cannot read (known=false). */
+        static Rule passThrough(List<Token> tokens) {
+            List<Opt> core = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            List<List<Opt>> lists = new ArrayList<>();
+            String tName = null;
+            boolean tGoto = false;
+            List<Opt> tOpts = new ArrayList<>();
+            List<Opt> current = core;
+            boolean neg = false;
+            for (int k = 0; k < tokens.size(); k++) {
+                Token tok = tokens.get(k);
+                if (tok.isBang()) {
+                    neg = true;
+                    continue;
+                }
+                String s = tok.text();
+                if ((s.equals("-m") || s.equals("-j") || s.equals("-g")) && k + 1 < tokens.size()) {
+                    String name = tokens.get(++k).text();
+                    if (s.equals("-m")) {
+                        current = new ArrayList<>();
+                        names.add(name);
+                        lists.add(current);
+                    } else {
+                        tName = name;
+                        tGoto = s.equals("-g");
+                        current = tOpts;
+                    }
+                    neg = false;
+                    continue;
+                }
+                List<String> args = new ArrayList<>(1);
+                while (k + 1 < tokens.size() && !tokens.get(k + 1).isBang() && !optionLike(tokens.get(k + 1))) {
+                    args.add(Quoting.asRead(tokens.get(++k)));
+                }
+                current.add(new Opt(s, neg, args));
+                neg = false;
+            }
+            List<Match> matches = new ArrayList<>(names.size());
+            for (int k = 0; k < names.size(); k++) {
+                matches.add(new Match(names.get(k), lists.get(k)));
+            }
+            Target tg = tName == null ? null : new Target(tGoto, tName, tOpts);
+            return new Rule(core, matches, tg, false);
+        }
+    }
+}

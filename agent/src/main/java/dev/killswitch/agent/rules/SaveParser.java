@@ -1,0 +1,322 @@
+package dev.killswitch.agent.rules;
+
+import dev.killswitch.agent.rules.Tokenizer.Token;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads iptables-save output and iptables-restore input: {@code *table}, {@code :CHAIN POLICY [p:b]},
+ * {@code -N}, {@code -A}, {@code -I CHAIN [N]}, {@code [p:b]} rule counters, {@code COMMIT}, comments and
+ * blank lines. Rules keep their argument text as written; {@code -I} positions are applied so that each
+ * chain lists its rules in kernel order. A file without a {@code *table} line is loaded into filter.
+ */
+public final class SaveParser {
+
+    private SaveParser() {
+    }
+
+    /**
+     * Parses a whole file.
+     *
+     * @throws InputError naming {@code fileName} and the line at fault
+     */
+    public static RawRuleset parse(String text, String fileName, Family family) {
+        return new Reader(fileName).read(text, family);
+    }
+
+    /**
+     * Parses live iptables-save output into canonical rules. Each rule's text is exactly the text the
+     * kernel printed; a rule the builtin model does not reproduce byte for byte is marked unknown.
+     */
+    public static Ruleset parseCanonical(String saveOutput, Family family) {
+        RawRuleset raw = parse(saveOutput, family.saveCommand(), family);
+        return BuiltinCanonicalizer.observing().canonicalize(raw, true);
+    }
+
+    /** How many kernel rules a raw rule becomes: the product of its -s and -d comma-list lengths. */
+    static int expansions(RawRule rule) {
+        List<Token> toks = Tokenizer.tokenize(rule.args(), rule.origin());
+        int n = 1;
+        for (int i = 0; i + 1 < toks.size(); i++) {
+            Token t = toks.get(i);
+            if (t.quoted()) {
+                continue;
+            }
+            switch (t.text()) {
+                case "-s", "--source", "--src", "-d", "--destination", "--dst" -> {
+                    String v = toks.get(i + 1).text();
+                    int items = 1;
+                    for (int k = 0; k < v.length(); k++) {
+                        if (v.charAt(k) == ',') {
+                            items++;
+                        }
+                    }
+                    n *= items;
+                    i++;
+                }
+                case "-m", "--match", "-j", "--jump", "-g", "--goto", "-i", "-o", "-p", "--protocol",
+                     "--in-interface", "--out-interface" -> i++;
+                default -> { }
+            }
+        }
+        return n;
+    }
+
+    /** Builds one table while its lines are read. */
+    private static final class TableBuilder {
+        final String name;
+        final Map<String, ChainBuilder> chains = new LinkedHashMap<>();
+
+        TableBuilder(String name) {
+            this.name = name;
+        }
+    }
+
+    private static final class ChainBuilder {
+        final String name;
+        String policy;
+        final List<RawRule> rules = new ArrayList<>();
+        /** Kernel rules per raw rule, to turn an -I position into a raw index. */
+        final List<Integer> sizes = new ArrayList<>();
+        final Origin origin;
+
+        ChainBuilder(String name, Origin origin) {
+            this.name = name;
+            this.origin = origin;
+        }
+    }
+
+    private static final class Reader {
+        private final String file;
+        private final Map<String, TableBuilder> tables = new LinkedHashMap<>();
+        private TableBuilder current;
+        private boolean sawTable;
+        private int lineNo;
+
+        Reader(String file) {
+            this.file = file;
+        }
+
+        RawRuleset read(String text, Family family) {
+            int pos = 0;
+            int n = text.length();
+            while (pos <= n) {
+                int nl = text.indexOf('\n', pos);
+                int end = nl < 0 ? n : nl;
+                lineNo++;
+                String line = text.substring(pos, end);
+                if (!line.isEmpty() && line.charAt(line.length() - 1) == '\r') {
+                    line = line.substring(0, line.length() - 1);
+                }
+                line(line);
+                if (nl < 0) {
+                    break;
+                }
+                pos = nl + 1;
+            }
+            if (current != null && sawTable) {
+                throw new InputError(new Origin(file, lineNo, "*" + current.name),
+                        "table " + current.name + " is not closed by COMMIT");
+            }
+            Map<String, RawTable> out = new LinkedHashMap<>();
+            for (TableBuilder tb : tables.values()) {
+                Map<String, RawChain> chains = new LinkedHashMap<>();
+                for (ChainBuilder cb : tb.chains.values()) {
+                    chains.put(cb.name, new RawChain(cb.name, cb.policy, cb.rules, cb.origin));
+                }
+                out.put(tb.name, new RawTable(tb.name, chains));
+            }
+            return new RawRuleset(family, out);
+        }
+
+        private Origin at(String field) {
+            return new Origin(file, lineNo, field);
+        }
+
+        private void line(String line) {
+            String s = line.strip();
+            if (s.isEmpty() || s.charAt(0) == '#') {
+                return;
+            }
+            if (s.charAt(0) == '*') {
+                if (current != null && sawTable) {
+                    throw new InputError(at(s), "table " + current.name + " is not closed by COMMIT before " + s);
+                }
+                String name = s.substring(1).strip();
+                if (!Table.isTable(name)) {
+                    throw new InputError(at(s), "unknown table '" + name + "'");
+                }
+                sawTable = true;
+                // a second block of the same table replaces the first, as a restore without --noflush does
+                current = new TableBuilder(name);
+                tables.put(name, current);
+                return;
+            }
+            if (s.equals("COMMIT")) {
+                if (current == null) {
+                    throw new InputError(at("COMMIT"), "COMMIT outside a table");
+                }
+                current = null;
+                return;
+            }
+            TableBuilder table = open();
+            if (s.charAt(0) == ':') {
+                declare(table, s);
+            } else {
+                command(table, line);
+            }
+        }
+
+        private TableBuilder open() {
+            if (current == null) {
+                if (sawTable) {
+                    throw new InputError(at(""), "line outside a table: COMMIT came before it");
+                }
+                current = tables.computeIfAbsent("filter", TableBuilder::new);
+            }
+            return current;
+        }
+
+        private void declare(TableBuilder table, String s) {
+            String[] parts = s.substring(1).strip().split("[ \t]+");
+            String name = parts[0];
+            if (name.isEmpty()) {
+                throw new InputError(at(s), "chain declaration without a name");
+            }
+            String field = table.name + " " + name;
+            if (parts.length < 2) {
+                throw new InputError(at(field), "chain declaration without a policy (write '-' for none)");
+            }
+            String policy = parts[1];
+            if (parts.length > 2 && !parts[2].matches("\\[\\d+:\\d+\\]")) {
+                throw new InputError(at(field), "bad counters '" + parts[2] + "'");
+            }
+            boolean builtin = Table.builtins(table.name).contains(name);
+            if (!policy.equals("-") && !policy.equals("ACCEPT") && !policy.equals("DROP")) {
+                throw new InputError(at(field), "bad policy '" + policy + "' (ACCEPT, DROP or -)");
+            }
+            ChainBuilder cb = table.chains.computeIfAbsent(name, k -> new ChainBuilder(k, at(field)));
+            if (builtin) {
+                cb.policy = policy.equals("-") ? null : policy;
+            }
+            // a policy on a user chain is ignored, as iptables-nft does
+        }
+
+        private void command(TableBuilder table, String line) {
+            Origin here = at(table.name);
+            List<Token> toks = Tokenizer.tokenize(line, here);
+            int first = 0;
+            if (!toks.isEmpty() && !toks.get(0).quoted() && toks.get(0).text().startsWith("[")) {
+                if (!toks.get(0).text().matches("\\[\\d+:\\d+\\]")) {
+                    throw new InputError(here, "bad counters '" + toks.get(0).text() + "'");
+                }
+                first = 1;
+            }
+            int cmd = -1;
+            for (int k = first; k < toks.size() && cmd < 0; k++) {
+                Token t = toks.get(k);
+                if (!t.quoted() && isCommand(t.text())) {
+                    cmd = k;
+                }
+                if (!t.quoted() && (t.text().equals("-t") || t.text().equals("--table"))) {
+                    throw new InputError(here, "-t is not allowed in a restore file (the table is the *table line)");
+                }
+            }
+            if (cmd < 0) {
+                throw new InputError(here, "not a rule: no -A, -I or -N in '" + line.strip() + "'");
+            }
+            String c = toks.get(cmd).text();
+            if (cmd + 1 >= toks.size()) {
+                throw new InputError(here, c + " needs a chain name");
+            }
+            Token chainTok = toks.get(cmd + 1);
+            String chain = chainTok.text();
+            String field = table.name + " " + chain;
+            switch (c) {
+                case "-N", "--new-chain" -> {
+                    if (table.chains.containsKey(chain)) {
+                        return; // iptables-nft accepts a repeated declaration
+                    }
+                    table.chains.put(chain, new ChainBuilder(chain, at(field)));
+                    return;
+                }
+                case "-A", "--append", "-I", "--insert" -> { }
+                default -> throw new InputError(at(field), c + " is not supported in a rules file");
+            }
+            ChainBuilder cb = table.chains.get(chain);
+            if (cb == null) {
+                if (!Table.builtins(table.name).contains(chain)) {
+                    throw new InputError(at(field), "chain " + chain + " is not declared (add :" + chain
+                            + " - [0:0] or -N " + chain + ")");
+                }
+                cb = new ChainBuilder(chain, at(field));
+                table.chains.put(chain, cb);
+            }
+            boolean insert = c.equals("-I") || c.equals("--insert");
+            int argsFrom = cmd + 2;
+            int position = 1;
+            if (insert && argsFrom < toks.size() && !toks.get(argsFrom).quoted()
+                    && Extension.allDigits(toks.get(argsFrom).text())) {
+                long p = Inet.decimal(toks.get(argsFrom).text(), Integer.MAX_VALUE);
+                if (p < 1) {
+                    throw new InputError(at(field), "bad rule position '" + toks.get(argsFrom).text() + "'");
+                }
+                position = (int) p;
+                argsFrom++;
+            }
+            String args = argsText(line, toks, first, cmd, argsFrom);
+            RawRule rule = new RawRule(args, at(field));
+            int size = expansions(rule);
+            if (!insert) {
+                cb.rules.add(rule);
+                cb.sizes.add(size);
+                return;
+            }
+            int kernelIndex = 0;
+            int rawIndex = 0;
+            while (rawIndex < cb.rules.size() && kernelIndex < position - 1) {
+                kernelIndex += cb.sizes.get(rawIndex);
+                rawIndex++;
+            }
+            if (kernelIndex != position - 1) {
+                throw new InputError(at(field), kernelIndex < position - 1
+                        ? "-I position " + position + " is past the end of chain " + chain
+                        : "-I position " + position + " falls inside the expansion of an address list");
+            }
+            cb.rules.add(rawIndex, rule);
+            cb.sizes.add(rawIndex, size);
+        }
+
+        private static boolean isCommand(String s) {
+            return switch (s) {
+                case "-A", "--append", "-I", "--insert", "-N", "--new-chain", "-D", "--delete", "-R", "--replace",
+                     "-F", "--flush", "-X", "--delete-chain", "-P", "--policy", "-E", "--rename-chain", "-Z",
+                     "--zero", "-C", "--check", "-L", "--list", "-S", "--list-rules" -> true;
+                default -> false;
+            };
+        }
+
+        /** The rule's arguments as written: everything but the counters, the command and its chain (and -I N). */
+        private static String argsText(String line, List<Token> toks, int first, int cmd, int argsFrom) {
+            String before = cmd > first ? line.substring(toks.get(first).start(), toks.get(cmd).start()) : "";
+            String after = argsFrom < toks.size() ? line.substring(toks.get(argsFrom).start()) : "";
+            String joined = before.isEmpty() ? after : trim(before) + " " + after;
+            return trim(joined);
+        }
+
+        /** Trims what iptables treats as separators (space, tab), nothing else. */
+        private static String trim(String s) {
+            int a = 0;
+            int b = s.length();
+            while (a < b && (s.charAt(a) == ' ' || s.charAt(a) == '\t')) {
+                a++;
+            }
+            while (b > a && (s.charAt(b - 1) == ' ' || s.charAt(b - 1) == '\t')) {
+                b--;
+            }
+            return s.substring(a, b);
+        }
+    }
+}
