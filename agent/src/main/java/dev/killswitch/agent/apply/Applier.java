@@ -271,9 +271,8 @@ public final class Applier {
             Map<String, Table> owned = new LinkedHashMap<>();
             for (String t : tables.keySet()) {
                 Table table = all.table(t);
-                if (table != null) {
-                    owned.put(t, table);
-                }
+                // a table that did not exist is as good as empty with ACCEPT policies (iptables cannot delete it)
+                owned.put(t, table != null ? table : new Table(t, Map.of()).sorted());
             }
             wanted.put(f, new Ruleset(f, owned));
         });

@@ -72,7 +72,9 @@ public final class DesiredStateReader {
     static final List<Integer> DEFAULT_SSH_PORTS = List.of(22);
 
     static final Pattern HOST = Pattern.compile("[A-Za-z0-9_.:-]{1,253}");
-    static final Pattern CHAIN = Pattern.compile("[A-Za-z0-9_.-]{1,28}");
+    // iptables allows more than this in chain names; these are the characters real rulesets use (ufw's
+    // "GOOD~STUFF", firewalld's "IN_public_allow") that are safe near a shell
+    static final Pattern CHAIN = Pattern.compile("[A-Za-z0-9_.~+:@%-]{1,28}");
     static final Pattern GLOB = Pattern.compile("[A-Za-z0-9_.*?-]+");
     static final Pattern SYSCTL_KEY = Pattern.compile("[a-z0-9_.-]+");
     static final Pattern SYSCTL_VALUE = Pattern.compile("[A-Za-z0-9 ._-]+");
@@ -203,10 +205,8 @@ public final class DesiredStateReader {
     private static List<RawRule> rules(Field chain) {
         List<RawRule> rules = new ArrayList<>();
         for (Field item : chain.list()) {
+            // an empty rule is legal: it matches everything and only counts packets
             String args = item.plainText("rule");
-            if (args.isBlank()) {
-                throw item.error("empty rule");
-            }
             rules.add(new RawRule(args, item.origin()));
         }
         return List.copyOf(rules);

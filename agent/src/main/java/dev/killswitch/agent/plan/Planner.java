@@ -46,6 +46,8 @@ public final class Planner {
 
     public static Plan plan(Desired desired, LiveState live, Protects protects) {
         Ownership own = desired.ownership();
+        List<Step> guardCreates = new ArrayList<>();
+        List<Step> ruleCreates = new ArrayList<>();
         List<Step> guard = new ArrayList<>();
         List<Step> guardPolicies = new ArrayList<>();
         List<Step> rules = new ArrayList<>();
@@ -95,7 +97,8 @@ public final class Planner {
                     }
                     boolean created = !builtin && h == null;
                     if (created) {
-                        (guardChains.contains(chain) ? guard : rules)
+                        // chains exist before any rule jumps to them
+                        (guardChains.contains(chain) ? guardCreates : ruleCreates)
                                 .add(new Step.CreateChain(guardChains.contains(chain) ? Phase.GUARD : Phase.RULES,
                                         f, tableName, chain));
                     }
@@ -131,7 +134,9 @@ public final class Planner {
             }
         }
 
+        guard.addAll(0, guardCreates);
         List<Step> steps = lockdown(guard, guardPolicies);
+        steps.addAll(ruleCreates);
         steps.addAll(rules);
         steps.addAll(policies);
         steps.addAll(deletions);

@@ -7,10 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import dev.killswitch.agent.plan.PersistedRules;
 
 /**
  * A test gateway: its own namespace with eth0 (a veth to a peer namespace playing the admin's
- * network), a dummy wg0, and a state dir. Addresses are the test's own: gateway 203.0.113.11,
+ * network), a tun wg0 (no tunnel behind it: these tests are about rules), and a state dir. Addresses are the test's own: gateway 203.0.113.11,
  * peer 203.0.113.2.
  */
 public final class Gateway implements AutoCloseable {
@@ -28,7 +29,7 @@ public final class Gateway implements AutoCloseable {
             gw.ok(List.of("ip", "link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", p.name()));
             gw.ok(List.of("ip", "addr", "add", "203.0.113.11/24", "dev", "eth0"));
             gw.ok(List.of("ip", "link", "set", "eth0", "up"));
-            gw.ok(List.of("ip", "link", "add", "wg0", "type", "dummy"));
+            gw.ok(List.of("ip", "tuntap", "add", "dev", "wg0", "mode", "tun"));
             gw.ok(List.of("ip", "addr", "add", "10.66.0.11/32", "dev", "wg0"));
             gw.ok(List.of("ip", "link", "set", "wg0", "up"));
             p.ok(List.of("ip", "addr", "add", "203.0.113.2/24", "dev", "eth0"));
@@ -67,9 +68,25 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Both families' rules, without dated comments: "the host did not change" means this is equal. */
+    /**
+     * Both families' rules without dated comments and packet counters (traffic, not rules): "the host did
+     * not change" means this is equal. A table that is empty with ACCEPT policies counts as absent.
+     */
     public String rules() {
-        return ns.save(false) + ns.save(true);
+        return withoutEmptyTables(PersistedRules.normalise(ns.save(false)))
+                + withoutEmptyTables(PersistedRules.normalise(ns.save(true)));
+    }
+
+    static String withoutEmptyTables(String save) {
+        StringBuilder out = new StringBuilder();
+        for (String block : save.split("(?<=COMMIT\n)")) {
+            boolean empty = block.lines().allMatch(l -> l.startsWith("*") || l.equals("COMMIT")
+                    || l.matches(":[A-Z]+ ACCEPT \\[0:0\\]"));
+            if (!empty) {
+                out.append(block);
+            }
+        }
+        return out.toString();
     }
 
     @Override

@@ -1,0 +1,241 @@
+package dev.killswitch.controller.rollout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.killswitch.agent.desired.DesiredState;
+import dev.killswitch.agent.desired.DesiredStateWriter;
+import dev.killswitch.agent.observe.Facts;
+import dev.killswitch.agent.plan.DesiredCompiler;
+import dev.killswitch.agent.report.Json;
+import dev.killswitch.agent.rules.BuiltinCanonicalizer;
+import dev.killswitch.agent.rules.InputError;
+import dev.killswitch.controller.inventory.HostConnection;
+import dev.killswitch.controller.inventory.Inventory;
+import dev.killswitch.controller.playbook.Play;
+import dev.killswitch.controller.render.KillSwitch;
+import dev.killswitch.controller.render.KillSwitchReader;
+import dev.killswitch.controller.render.KillSwitchRenderer;
+import dev.killswitch.controller.render.Resolver;
+import dev.killswitch.controller.transport.AgentInstaller;
+import dev.killswitch.controller.transport.Connection;
+import dev.killswitch.controller.transport.ExecResult;
+import dev.killswitch.controller.transport.HostKeyMismatch;
+import dev.killswitch.controller.transport.Target;
+import dev.killswitch.controller.transport.Transport;
+import dev.killswitch.controller.transport.TransportException;
+import dev.killswitch.controller.transport.Unreachable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One host's part of a run: connect once, make sure the agent is there, read facts, render the kill
+ * switch, then plan or apply through the agent, and confirm an apply over a fresh connection.
+ */
+public final class HostRun {
+
+    /** Run-wide settings. */
+    public record Options(Duration connectTimeout, Duration commandTimeout, int confirmTimeout, boolean force) {
+        public static Options defaults() {
+            return new Options(Duration.ofSeconds(10), Duration.ofSeconds(120), 30, false);
+        }
+    }
+
+    /** JVM flags for the short-lived agent process: it starts, works for well under a second, and exits. */
+    static final List<String> JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xshare:auto");
+
+    private final Transport transport;
+    private final byte[] agentJar;
+    private final Options options;
+    private final Progress progress;
+
+    public HostRun(Transport transport, byte[] agentJar, Options options, Progress progress) {
+        this.transport = transport;
+        this.agentJar = agentJar;
+        this.options = options;
+        this.progress = progress;
+    }
+
+    /** The inventory's view of a host as a transport target. */
+    public Target target(String host, HostConnection c) {
+        return new Target(host, c.address(), c.port(), c.user(),
+                Path.of(expandHome(c.privateKeyFile().orElse("~/.ssh/id_ed25519"))), c.become(),
+                c.jumpHost().orElse(null), options.connectTimeout(), options.commandTimeout());
+    }
+
+    /** {@code ~/x} as operators write key paths in inventories. */
+    public static String expandHome(String p) {
+        return p.startsWith("~/") ? System.getProperty("user.home") + p.substring(1) : p;
+    }
+
+    /** Where the agent and its state live on this host (lab gateways share one filesystem, so it varies). */
+    record Paths(String agent, String stateDir) {
+        static Paths of(Map<String, Object> vars, KillSwitch ks) {
+            Object a = vars.get("killswitch_agent_path");
+            return new Paths(a == null ? AgentInstaller.DEFAULT_PATH : a.toString(), ks.stateDir());
+        }
+    }
+
+    /** Plans (read-only) or applies a play on one host. */
+    public HostResult run(Inventory inv, Play play, String host, boolean apply) {
+        long t0 = System.nanoTime();
+        Map<String, Object> vars = new java.util.LinkedHashMap<>(play.vars());
+        vars.putAll(inv.templateVars(host));
+        Target target;
+        KillSwitch ks;
+        try {
+            target = target(host, inv.connection(host));
+            ks = KillSwitchReader.read(play.killswitch(), vars);
+        } catch (InputError | IllegalArgumentException e) {
+            return HostResult.of(host, Status.FAILED, e.getMessage(), ms(t0));
+        }
+        Paths paths = Paths.of(vars, ks);
+        String desiredYaml = null;
+        try (Connection c = connect(target)) {
+            List<String> agent = agent(c, paths);
+            progress.host(host, "facts");
+            ExecResult fr = c.exec(command(agent, "facts", "--json"), null, null);
+            if (!fr.ok()) {
+                return HostResult.of(host, Status.FAILED, "agent facts failed: " + firstLine(fr.stderr()), ms(t0));
+            }
+            Facts facts = Json.MAPPER.readValue(fr.stdout(), Facts.class);
+            DesiredState state = KillSwitchRenderer.render(host, ks, facts, Resolver.system(ks.resolve()),
+                    play.rules(), vars);
+            DesiredCompiler.compile(state, new BuiltinCanonicalizer()); // bad rules fail here, naming the playbook
+            desiredYaml = DesiredStateWriter.write(state);
+            if (!apply) {
+                progress.host(host, "planning");
+                return planned(host, c.exec(command(agent, "plan", "--json", "--desired", "-", "--state-dir",
+                        paths.stateDir()), bytes(desiredYaml), null), desiredYaml, t0);
+            }
+            return applyAndConfirm(host, target, c, agent, paths, desiredYaml, null, t0);
+        } catch (Unreachable e) {
+            return HostResult.of(host, Status.UNREACHABLE, e.getMessage(), ms(t0));
+        } catch (HostKeyMismatch e) {
+            return HostResult.of(host, Status.FAILED, e.getMessage(), ms(t0));
+        } catch (TransportException e) {
+            return HostResult.of(host, Status.FAILED, e.getMessage(), ms(t0));
+        } catch (InputError e) {
+            return new HostResult(host, Status.FAILED, e.getMessage(), 0, null, ms(t0), null, desiredYaml);
+        } catch (java.io.IOException | RuntimeException e) {
+            return HostResult.of(host, Status.FAILED, e.toString(), ms(t0));
+        }
+    }
+
+    /** Applies a reviewed desired state exactly, refusing when the host's live state moved on. */
+    public HostResult applySaved(Target target, String agentPath, String stateDir, String desiredYaml,
+                                 String fingerprint) {
+        long t0 = System.nanoTime();
+        try (Connection c = connect(target)) {
+            Paths paths = new Paths(agentPath, stateDir);
+            return applyAndConfirm(target.name(), target, c, agent(c, paths), paths, desiredYaml, fingerprint, t0);
+        } catch (Unreachable e) {
+            return HostResult.of(target.name(), Status.UNREACHABLE, e.getMessage(), ms(t0));
+        } catch (TransportException | RuntimeException | java.io.IOException e) {
+            return HostResult.of(target.name(), Status.FAILED, e.getMessage(), ms(t0));
+        }
+    }
+
+    private Connection connect(Target target) throws TransportException {
+        progress.host(target.name(), "connecting to " + target.address());
+        return transport.connect(target);
+    }
+
+    private List<String> agent(Connection c, Paths paths) throws TransportException {
+        AgentInstaller.Installed in = new AgentInstaller(agentJar, paths.agent()).install(c);
+        if (in.uploaded()) {
+            progress.host(c.target().name(), "agent uploaded (sha256 " + in.sha256().substring(0, 12) + "…)");
+        }
+        List<String> argv = new ArrayList<>(List.of("java"));
+        argv.addAll(JVM);
+        argv.addAll(List.of("-jar", in.path()));
+        return argv;
+    }
+
+    private HostResult applyAndConfirm(String host, Target target, Connection c, List<String> agent, Paths paths,
+                                       String desiredYaml, String fingerprint, long t0)
+            throws TransportException, java.io.IOException {
+        progress.host(host, "applying");
+        List<String> argv = command(agent, "apply", "--json", "--desired", "-", "--state-dir", paths.stateDir(),
+                "--confirm-timeout", String.valueOf(options.confirmTimeout()));
+        if (options.force()) {
+            argv.add("--force");
+        }
+        if (fingerprint != null) {
+            argv.add("--expect-fingerprint");
+            argv.add(fingerprint);
+        }
+        ExecResult r = c.exec(argv, bytes(desiredYaml), null);
+        JsonNode report = parse(r.stdout());
+        int steps = report == null ? 0 : report.path("steps").size();
+        String fp = report == null ? null : report.path("fingerprint").asText(null);
+        if (r.exitCode() != 0) {
+            return new HostResult(host, Status.FAILED, firstLine(r.stderr()), steps, fp, ms(t0), report, desiredYaml);
+        }
+        if (!report.path("changed").asBoolean()) {
+            return new HostResult(host, Status.OK, "no changes", 0, fp, ms(t0), report, desiredYaml);
+        }
+        c.close();
+        // confirm over a fresh connection: that is the proof SSH still works after the apply
+        progress.host(host, "applied " + steps + " step(s); confirming over a new connection");
+        try (Connection fresh = transport.connect(target)) {
+            ExecResult cr = fresh.exec(command(agent, "confirm", "--state-dir", paths.stateDir()), null, null);
+            if (!cr.ok()) {
+                return new HostResult(host, Status.ROLLED_BACK, "confirm refused (" + firstLine(cr.stderr())
+                        + "); the host rolled back", steps, fp, ms(t0), report, desiredYaml);
+            }
+        } catch (TransportException e) {
+            return new HostResult(host, Status.ROLLED_BACK, "could not reconnect to confirm (" + e.getMessage()
+                    + "); the host rolls itself back within " + options.confirmTimeout() + " s", steps, fp, ms(t0),
+                    report, desiredYaml);
+        }
+        return new HostResult(host, Status.CHANGED, steps + " step(s), confirmed", steps, fp, ms(t0), report,
+                desiredYaml);
+    }
+
+    private HostResult planned(String host, ExecResult r, String desiredYaml, long t0) {
+        JsonNode report = parse(r.stdout());
+        String fp = report == null ? null : report.path("fingerprint").asText(null);
+        int steps = report == null ? 0 : report.path("steps").size();
+        return switch (r.exitCode()) {
+            case 0 -> new HostResult(host, Status.OK, "no changes", 0, fp, ms(t0), report, desiredYaml);
+            case 2 -> new HostResult(host, Status.CHANGED, steps + " step(s) pending", steps, fp, ms(t0), report,
+                    desiredYaml);
+            default -> new HostResult(host, Status.FAILED, firstLine(r.stderr()), steps, fp, ms(t0), report,
+                    desiredYaml);
+        };
+    }
+
+    static List<String> command(List<String> agent, String... args) {
+        List<String> argv = new ArrayList<>(agent);
+        argv.addAll(List.of(args));
+        return argv;
+    }
+
+    private static JsonNode parse(String stdout) {
+        try {
+            return stdout == null || stdout.isBlank() ? null : Json.MAPPER.readTree(stdout);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    static String firstLine(String s) {
+        if (s == null || s.isBlank()) {
+            return "(no message)";
+        }
+        String t = s.strip();
+        int nl = t.indexOf('\n');
+        return (nl < 0 ? t : t.substring(0, nl)).replaceFirst("^killswitch-agent [a-z]+: ", "");
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static long ms(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+}
