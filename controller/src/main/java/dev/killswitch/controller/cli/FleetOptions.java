@@ -86,6 +86,10 @@ final class FleetOptions {
         if (agentJar != null) {
             return Files.readAllBytes(agentJar);
         }
+        String prop = System.getProperty("killswitch.agent.jar");
+        if (prop != null) {
+            return Files.readAllBytes(Path.of(prop));
+        }
         try (InputStream in = FleetOptions.class.getResourceAsStream("/killswitch-agent.jar")) {
             if (in != null) {
                 return in.readAllBytes();

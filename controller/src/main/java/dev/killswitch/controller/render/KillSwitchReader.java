@@ -33,8 +33,9 @@ public final class KillSwitchReader {
         Field ep = e.get("endpoints");
         if (ep != null && !(!ep.isList() && "auto".equals(s.text(ep)))) {
             auto = false;
-            for (Field f : ep.list()) {
-                String v = s.text(f);
+            for (Scalars.Item it : s.list(ep)) {
+                Field f = it.field();
+                String v = it.text();
                 if (!ENDPOINT.matcher(v).matches() || Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) > 65535
                         || Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) < 1) {
                     throw f.error("endpoint '" + v + "' must be host:port or ip:port (IPv6 as [addr]:port)");
@@ -62,8 +63,14 @@ public final class KillSwitchReader {
             Entries ssh = e.get("ssh").mapping().allowOnly(List.of("ports", "sources"));
             if (ssh.get("ports") != null) {
                 ports.clear();
-                for (Field f : ssh.get("ports").list()) {
-                    int p = s.integer(f);
+                for (Scalars.Item it : s.list(ssh.get("ports"))) {
+                    Field f = it.field();
+                    int p;
+                    try {
+                        p = Integer.parseInt(it.text().trim());
+                    } catch (NumberFormatException ex) {
+                        throw f.error("SSH port must be a number, got '" + it.text() + "'");
+                    }
                     if (p < 1 || p > 65535) {
                         throw f.error("SSH port must be 1..65535, got " + p);
                     }
@@ -74,8 +81,8 @@ public final class KillSwitchReader {
                 }
             }
             if (ssh.get("sources") != null) {
-                for (Field f : ssh.get("sources").list()) {
-                    sources.add(cidr(f, s.text(f)));
+                for (Scalars.Item it : s.list(ssh.get("sources"))) {
+                    sources.add(cidr(it.field(), it.text()));
                 }
             }
         }
@@ -98,8 +105,9 @@ public final class KillSwitchReader {
             Entries l = e.get("lan").mapping().allowOnly(List.of("interface", "cidrs"));
             String li = iface(l.required("interface"), s.text(l.required("interface")));
             List<String> cidrs = new ArrayList<>();
-            for (Field f : l.required("cidrs").list()) {
-                String c = cidr(f, s.text(f));
+            for (Scalars.Item it : s.list(l.required("cidrs"))) {
+                Field f = it.field();
+                String c = cidr(f, it.text());
                 if (Cidr.parse(c).family() != Family.IPV4) {
                     throw f.error("LAN CIDRs are IPv4 (IPv6 LAN clients go with ipv6: tunnel, not supported yet)");
                 }
@@ -123,8 +131,9 @@ public final class KillSwitchReader {
         }
         List<String> ignore = new ArrayList<>();
         if (e.get("ignore") != null) {
-            for (Field f : e.get("ignore").list()) {
-                String g = s.text(f);
+            for (Scalars.Item it : s.list(e.get("ignore"))) {
+                Field f = it.field();
+                String g = it.text();
                 if (!GLOB.matcher(g).matches()) {
                     throw f.error("ignore pattern '" + g + "' must match " + GLOB.pattern());
                 }

@@ -20,6 +20,29 @@ final class Scalars {
         return Template.renderText(raw, vars, f.origin());
     }
 
+    /** A list item's text and the node it came from (for errors). */
+    record Item(String text, Field field) {
+    }
+
+    /** A list written as a YAML list, or as one template that renders to a list ({@code "{{ admin_networks }}"}). */
+    java.util.List<Item> list(Field f) {
+        java.util.List<Item> out = new java.util.ArrayList<>();
+        if (f.isList()) {
+            for (Field item : f.list()) {
+                out.add(new Item(text(item), item));
+            }
+            return out;
+        }
+        Object v = Template.render(f.scalar(), vars, f.origin());
+        if (!(v instanceof java.util.List<?> l)) {
+            throw f.error("expected a list, got '" + v + "'");
+        }
+        for (Object o : l) {
+            out.add(new Item(String.valueOf(o), f));
+        }
+        return out;
+    }
+
     int integer(Field f) {
         String v = text(f);
         try {

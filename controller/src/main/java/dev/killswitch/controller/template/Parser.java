@@ -7,7 +7,7 @@ import java.util.function.Function;
 
 /** Splits a string into text and {@link Expr}s; refuses every Jinja feature beyond variables and default(). */
 final class Parser {
-    private static final String SUPPORTED = "only {{ var }}, {{ var.sub }}, {{ var['key'] }}, {{ var[0] }} and | default(x) are supported";
+    private static final String SUPPORTED = "only {{ var }}, {{ var.sub }}, {{ var['key'] }}, {{ var[0] }}, literals (\'s\', 1, [..]) and | default(x) are supported";
 
     private final String text;
     private final Function<String, InputError> fail;
@@ -88,6 +88,28 @@ final class Parser {
         }
         if (Character.isDigit(c) || c == '-') {
             return new Expr.Literal(number());
+        }
+        if (c == '[') {
+            // a list of literals, for defaults such as default(['0.0.0.0/0'])
+            pos++;
+            List<Object> items = new ArrayList<>();
+            skipSpace();
+            while (!peek(']')) {
+                Expr item = primary();
+                if (!(item instanceof Expr.Literal lit)) {
+                    throw unsupported("a variable inside a list literal");
+                }
+                items.add(lit.value());
+                skipSpace();
+                if (peek(',')) {
+                    pos++;
+                    skipSpace();
+                } else if (!peek(']')) {
+                    throw unsupported("list literal without a closing ']'");
+                }
+            }
+            pos++;
+            return new Expr.Literal(java.util.Collections.unmodifiableList(items));
         }
         if (!Character.isLetter(c) && c != '_') {
             throw unsupported("'" + c + "'");

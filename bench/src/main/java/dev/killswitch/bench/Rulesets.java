@@ -1,0 +1,71 @@
+package dev.killswitch.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Generated rulesets of a given size, shaped like a busy gateway: most rules in a few user chains,
+ * matches on addresses, ports, interfaces, conntrack and comments. Deterministic for a size.
+ */
+public final class Rulesets {
+    private Rulesets() {
+    }
+
+    /** The kernel-canonical form, as iptables-save prints it. */
+    public static String canonical(int rules) {
+        StringBuilder sb = new StringBuilder(rules * 80);
+        sb.append("*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT DROP [0:0]\n");
+        int chains = Math.max(1, rules / 1000);
+        for (int c = 0; c < chains; c++) {
+            sb.append(":svc").append(String.format("%04d", c)).append(" - [0:0]\n");
+        }
+        for (String line : lines(rules, chains, true)) {
+            sb.append(line).append('\n');
+        }
+        return sb.append("COMMIT\n").toString();
+    }
+
+    /** The same rules as an operator writes them (host addresses, long options, names), for the desired state. */
+    public static List<String> spelled(int rules) {
+        return lines(rules, Math.max(1, rules / 1000), false);
+    }
+
+    private static List<String> lines(int rules, int chains, boolean canonical) {
+        List<String> out = new ArrayList<>(rules);
+        for (int c = 0; c < chains; c++) {
+            String chain = "svc" + String.format("%04d", c);
+            out.add(canonical ? "-A INPUT -i eth0 -j " + chain : "-A INPUT --in-interface eth0 --jump " + chain);
+        }
+        int left = rules - chains;
+        for (int i = 0; i < left; i++) {
+            String chain = "svc" + String.format("%04d", i % chains);
+            int a = (i / 250) % 250;
+            int b = i % 250;
+            int port = 1024 + (i % 60000);
+            switch (i % 4) {
+                case 0 -> out.add(canonical
+                        ? "-A " + chain + " -s 10." + a + "." + b + ".1/32 -p tcp -m tcp --dport " + port + " -j ACCEPT"
+                        : "-A " + chain + " -p tcp -s 10." + a + "." + b + ".1 --dport " + port + " -j ACCEPT");
+                case 1 -> out.add(canonical
+                        ? "-A " + chain + " -s 172.16." + a + ".0/24 -p udp -m udp --sport 53 -m comment --comment svc-"
+                        + i + " -j ACCEPT"
+                        : "-A " + chain + " --protocol udp --source 172.16." + a + "." + b + "/255.255.255.0 --sport domain"
+                        + " -m comment --comment \"svc-" + i + "\" -j ACCEPT");
+                case 2 -> out.add(canonical
+                        ? "-A " + chain + " -d 192.168." + a + "." + b + "/32 -m conntrack --ctstate RELATED,ESTABLISHED"
+                        + " -j ACCEPT"
+                        : "-A " + chain + " -d 192.168." + a + "." + b + " -m conntrack --ctstate established,related"
+                        + " -j ACCEPT");
+                default -> out.add(canonical
+                        ? "-A " + chain + " -p tcp -m multiport --dports 80,443," + port + " -j DROP"
+                        : "-A " + chain + " -p tcp -m multiport --dports http,https," + port + " -j DROP");
+            }
+        }
+        return out;
+    }
+
+    /** Prints the canonical ruleset of the given size (for loading into a namespace). */
+    public static void main(String[] args) {
+        System.out.print(canonical(Integer.parseInt(args[0])));
+    }
+}
