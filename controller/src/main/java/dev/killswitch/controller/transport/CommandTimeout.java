@@ -2,7 +2,7 @@ package dev.killswitch.controller.transport;
 
 import java.time.Duration;
 
-/** A remote command outlived its timeout; it was signalled and its channel closed. */
+/** A remote command outlived its timeout and was stopped on the gateway. */
 public final class CommandTimeout extends TransportException {
 
     private final Duration timeout;

@@ -15,7 +15,8 @@ public interface Connection extends AutoCloseable {
      *
      * @param stdin bytes fed to the command, then end of file; null for none
      * @param timeout how long to wait; null for the target's command timeout
-     * @throws CommandTimeout when the command outlives the timeout (it is then signalled and its channel closed)
+     * @throws CommandTimeout when the command outlives the timeout; the gateway itself stops it (coreutils
+     *     {@code timeout}: TERM, then KILL five seconds later)
      */
     ExecResult exec(List<String> argv, byte[] stdin, Duration timeout) throws TransportException;
 

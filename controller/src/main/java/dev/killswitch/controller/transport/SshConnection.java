@@ -15,9 +15,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -26,6 +28,13 @@ import java.util.regex.Pattern;
 final class SshConnection implements Connection {
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final int SFTP_CHUNK = 32 * 1024;
+    /** After the remote timeout sends TERM, how long it waits before KILL. */
+    static final Duration KILL_AFTER = Duration.ofSeconds(5);
+    /** Extra local wait beyond the remote kill, for the answer to travel back. */
+    private static final Duration BACKSTOP = Duration.ofSeconds(5);
+    private static final int TIMED_OUT = 124;
+    private static final int KILLED = 128 + 9;
 
     private final Target target;
     private final SSHClient client;
@@ -45,7 +54,8 @@ final class SshConnection implements Connection {
     @Override
     public ExecResult exec(List<String> argv, byte[] stdin, Duration timeout) throws TransportException {
         Duration limit = timeout == null ? target.commandTimeout() : timeout;
-        String line = RemoteCommand.line(RemoteCommand.argv(target.become(), argv));
+        String line = RemoteCommand.line(RemoteCommand.argv(target.become(), deadline(limit, argv)));
+        long start = System.nanoTime();
         try (Session session = client.startSession()) {
             // Buffer whatever arrives so neither stream can stall the other; outputs here are small.
             session.setAutoExpand(true);
@@ -56,20 +66,38 @@ final class SshConnection implements Connection {
                 }
             }
             try {
-                command.join(limit.toMillis(), TimeUnit.MILLISECONDS);
+                command.join(limit.plus(KILL_AFTER).plus(BACKSTOP).toMillis(), TimeUnit.MILLISECONDS);
             } catch (ConnectionException e) {
-                if (!client.isConnected() || !client.getTransport().isRunning()) {
-                    throw lost(e);
+                if (client.isConnected() && client.getTransport().isRunning()) {
+                    // The remote timeout did not end it: sshd keeps a channel open while its process lives,
+                    // so only dropping the connection frees us. Later calls on it report the connection lost.
+                    close();
+                    throw new CommandTimeout(target.name(), String.join(" ", argv), limit);
                 }
-                stop(command);
-                throw new CommandTimeout(target.name(), line, limit);
+                throw lost(e);
+            }
+            int exitCode = exitCode(command);
+            if ((exitCode == TIMED_OUT || exitCode == KILLED) && System.nanoTime() - start >= limit.toNanos()) {
+                throw new CommandTimeout(target.name(), String.join(" ", argv), limit);
             }
             String out = IOUtils.readFully(command.getInputStream()).toString(StandardCharsets.UTF_8);
             String err = IOUtils.readFully(command.getErrorStream()).toString(StandardCharsets.UTF_8);
-            return new ExecResult(exitCode(command), out, err);
+            return new ExecResult(exitCode, out, err);
         } catch (IOException e) {
             throw lost(e);
         }
+    }
+
+    /**
+     * {@code argv} under coreutils timeout: TERM at the limit, KILL {@link #KILL_AFTER} later. The gateway has to
+     * enforce it, because sshd neither kills a command whose channel closes nor takes signals for root logins.
+     */
+    static List<String> deadline(Duration limit, List<String> argv) {
+        long millis = Math.max(1, limit.toMillis());
+        List<String> all = new ArrayList<>(List.of("timeout", "-k", KILL_AFTER.toSeconds() + "s",
+                String.format(Locale.ROOT, "%d.%03ds", millis / 1000, millis % 1000)));
+        all.addAll(argv);
+        return all;
     }
 
     @Override
@@ -163,14 +191,12 @@ final class SshConnection implements Connection {
         FileAttributes attributes = new FileAttributes.Builder().withPermissions(mode).build();
         try (RemoteFile file = sftp.open(path, EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.TRUNC), attributes);
              OutputStream out = file.new RemoteFileOutputStream(0, 16)) {
-            out.write(content);
+            // One write request per chunk: OpenSSH's sftp-server drops the session on messages over 256 KiB.
+            for (int offset = 0; offset < content.length; offset += SFTP_CHUNK) {
+                out.write(content, offset, Math.min(SFTP_CHUNK, content.length - offset));
+            }
         }
         sftp.chmod(path, mode); // the server applied its umask to the mode given at open
-    }
-
-    private void stop(Session.Command command) {
-        quietly(() -> command.signal(Signal.TERM));
-        quietly(command::close);
     }
 
     private static int exitCode(Session.Command command) {
