@@ -14,13 +14,13 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -29,6 +29,7 @@ final class SshConnection implements Connection {
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final int SFTP_CHUNK = 32 * 1024;
+    private static final SecureRandom RANDOM = new SecureRandom();
     /** After the remote timeout sends TERM, how long it waits before KILL. */
     static final Duration KILL_AFTER = Duration.ofSeconds(5);
     /** Extra local wait beyond the remote kill, for the answer to travel back. */
@@ -107,7 +108,7 @@ final class SshConnection implements Connection {
         }
         String dir = parent(remotePath);
         String name = remotePath.substring(remotePath.lastIndexOf('/') + 1);
-        String suffix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        String suffix = HexFormat.of().toHexDigits(RANDOM.nextLong());
         String temporary = join(dir, "." + name + ".ks-" + suffix);
         run(List.of("mkdir", "-p", "--", dir));
         try (SFTPClient sftp = client.newSFTPClient()) {
@@ -121,7 +122,12 @@ final class SshConnection implements Connection {
                     quietly(() -> sftp.rm(staged));
                 }
             } else {
-                write(sftp, temporary, content, mode);
+                try {
+                    write(sftp, temporary, content, mode);
+                } catch (IOException e) {
+                    quietly(() -> sftp.rm(temporary));
+                    throw e;
+                }
             }
         } catch (IOException e) {
             throw failed("upload to " + remotePath + " failed", e);
@@ -189,7 +195,8 @@ final class SshConnection implements Connection {
 
     private static void write(SFTPClient sftp, String path, byte[] content, int mode) throws IOException {
         FileAttributes attributes = new FileAttributes.Builder().withPermissions(mode).build();
-        try (RemoteFile file = sftp.open(path, EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.TRUNC), attributes);
+        // EXCL: the random name must be new, so nothing planted there in advance (a symlink, say) is written through.
+        try (RemoteFile file = sftp.open(path, EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.EXCL), attributes);
              OutputStream out = file.new RemoteFileOutputStream(0, 16)) {
             // One write request per chunk: OpenSSH's sftp-server drops the session on messages over 256 KiB.
             for (int offset = 0; offset < content.length; offset += SFTP_CHUNK) {

@@ -32,7 +32,6 @@ public final class SshTransport implements Transport {
     private static final int PROTOCOL_TIMEOUT_MS = 30_000;
 
     private final KnownHosts knownHosts;
-    private final Config config;
 
     /**
      * @param knownHostsFile OpenSSH known_hosts file (need not exist unless hosts are to be trusted from it)
@@ -41,9 +40,6 @@ public final class SshTransport implements Transport {
      */
     public SshTransport(Path knownHostsFile, boolean acceptNewHostKeys) {
         this.knownHosts = new KnownHosts(knownHostsFile, acceptNewHostKeys);
-        DefaultConfig shared = new DefaultConfig();
-        shared.setKeepAliveProvider(KeepAliveProvider.KEEP_ALIVE);
-        this.config = shared;
     }
 
     /** The current user's {@code ~/.ssh/known_hosts}. */
@@ -75,6 +71,9 @@ public final class SshTransport implements Transport {
                     + " does not exist or is not readable", null);
         }
         int connectMs = Math.toIntExact(Math.max(1, target.connectTimeout().toMillis()));
+        // A config per client: its random source and factories are not meant to be shared across threads.
+        Config config = new DefaultConfig();
+        config.setKeepAliveProvider(KeepAliveProvider.KEEP_ALIVE);
         SSHClient client = new SSHClient(config);
         KnownHosts.Check check = knownHosts.newCheck();
         client.addHostKeyVerifier(check);

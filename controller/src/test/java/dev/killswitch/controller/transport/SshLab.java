@@ -41,6 +41,15 @@ final class SshLab implements AutoCloseable {
     /** Forwarder to a listener in A that accepts and never says anything. */
     int portSilent;
 
+    private static final String SUDO_STAND_IN = String.join("\n",
+            "#!/bin/sh",
+            "# Lab stand-in for sudo: the login is already root. Insists on -n --, logs the command, runs it.",
+            "[ \"$1\" = -n ] && [ \"$2\" = -- ] || { echo 'sudo stand-in: expected -n --' >&2; exit 1; }",
+            "shift 2",
+            "printf '%s\\n' \"$*\" >> \"$(dirname \"$0\")/../sudo.log\"",
+            "exec \"$@\"",
+            "");
+
     private final List<Process> processes = new ArrayList<>();
     private final List<String> namespaces = new ArrayList<>();
 
@@ -73,6 +82,9 @@ final class SshLab implements AutoCloseable {
         Files.writeString(dir.resolve("authorized_keys"),
                 Files.readString(pub(clientKey)) + Files.readString(pub(clientRsaKey)));
         Files.createDirectories(Path.of("/run/sshd")); // sshd's privilege separation directory
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Files.writeString(bin.resolve("sudo"), SUDO_STAND_IN);
+        bin.resolve("sudo").toFile().setExecutable(true);
         sshd("a", nsA, ADDRESS_A);
         sshd("b", nsB, ADDRESS_B);
         start(List.of("ip", "netns", "exec", nsA, "socat", "TCP-LISTEN:2223,bind=" + ADDRESS_A + ",reuseaddr,fork",
@@ -109,6 +121,12 @@ final class SshLab implements AutoCloseable {
         try (Stream<String> lines = Files.lines(dir.resolve("sshd_" + gateway + ".log"))) {
             return lines.filter(line -> line.contains("Accepted publickey")).count();
         }
+    }
+
+    /** Commands the sudo stand-in ran, one per line, words joined by spaces. */
+    List<String> sudoLog() throws IOException {
+        Path log = dir.resolve("sudo.log");
+        return Files.exists(log) ? Files.readAllLines(log) : List.of();
     }
 
     Target gatewayA(String name, Path key) {
@@ -176,6 +194,8 @@ final class SshLab implements AutoCloseable {
                 "MaxStartups 200",
                 "MaxSessions 100",
                 "LogLevel VERBOSE",
+                // The lab logs in as root and has no sudo: a stand-in that records its calls proves become.
+                "SetEnv PATH=" + dir.resolve("bin") + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                 ""));
         start(List.of("ip", "netns", "exec", ns, "/usr/sbin/sshd", "-D", "-f", config.toString(),
                 "-E", dir.resolve("sshd_" + gateway + ".log").toString(),

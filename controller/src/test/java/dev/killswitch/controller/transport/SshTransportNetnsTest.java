@@ -182,6 +182,15 @@ class SshTransportNetnsTest {
     }
 
     @Test
+    void aGatewayTheJumpHostCannotReachIsUnreachable() {
+        Target behind = new Target("gw-b", SshLab.ADDRESS_B, 2222, "root", lab.clientKey, false,
+                "root@127.0.0.1:" + lab.portA, Duration.ofSeconds(5), Duration.ofSeconds(20));
+        Unreachable e = assertThrows(Unreachable.class, () -> new SshTransport(knownHosts, false).connect(behind));
+        assertTrue(e.getMessage().contains("the jump host could not open a connection to " + SshLab.ADDRESS_B
+                + ":2222"), e.getMessage());
+    }
+
+    @Test
     void theJumpHostsKeyIsCheckedToo() throws Exception {
         Path onlyB = lab.dir.resolve("known_hosts_only_b");
         Files.writeString(onlyB, "[127.0.0.1]:" + lab.portA + " " + lab.hostKeyLine("b") + "\n"
@@ -222,6 +231,30 @@ class SshTransportNetnsTest {
     }
 
     @Test
+    void becomeRunsCommandsAndUploadsBehindSudo() throws Exception {
+        Target target = new Target("gw-a", "127.0.0.1", lab.portA, "root", lab.clientKey, true, null,
+                Duration.ofSeconds(5), Duration.ofSeconds(20));
+        Path remote = lab.dir.resolve("remote/become/settings");
+        byte[] content = "become\n".getBytes(StandardCharsets.UTF_8);
+        try (Connection connection = new SshTransport(knownHosts, false).connect(target)) {
+            assertEquals("root\n", connection.exec(List.of("id", "-un"), null, null).stdout());
+            connection.upload(content, remote.toString(), 0640);
+            assertEquals(Digests.sha256Hex(content), connection.sha256(remote.toString()));
+        }
+        List<String> sudo = lab.sudoLog();
+        assertTrue(sudo.contains("timeout -k 5s 20.000s id -un"), sudo.toString());
+        assertTrue(sudo.stream().anyMatch(line -> line.matches("timeout .* install -m 640 -- "
+                + "/root/\\.killswitch-upload-[0-9a-f]{16} .*/remote/become/\\.settings\\.ks-[0-9a-f]{16}")),
+                sudo.toString());
+        assertArrayEquals(content, Files.readAllBytes(remote));
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(remote)));
+        try (var home = Files.list(Path.of(System.getProperty("user.home")))) {
+            assertTrue(home.noneMatch(path -> path.getFileName().toString().startsWith(".killswitch-upload-")),
+                    "the staged copy in the login user's home is removed");
+        }
+    }
+
+    @Test
     void theAgentIsUploadedOnceSkippedWhenCurrentAndReplacedWhenTampered() throws Exception {
         byte[] jar = new byte[300 * 1024];
         ThreadLocalRandom.current().nextBytes(jar);
@@ -245,7 +278,7 @@ class SshTransportNetnsTest {
     @Test
     void manyConnectionsRunInParallelFromAThreadPool() throws Exception {
         SshTransport transport = new SshTransport(knownHosts, false);
-        int parallel = 20;
+        int parallel = 50;
         ExecutorService pool = Executors.newFixedThreadPool(parallel);
         long start = System.nanoTime();
         try {
