@@ -85,7 +85,7 @@ final class SshConnection implements Connection {
             String err = IOUtils.readFully(command.getErrorStream()).toString(StandardCharsets.UTF_8);
             return new ExecResult(exitCode, out, err);
         } catch (IOException e) {
-            throw lost(e);
+            throw failed(argv.get(0) + " failed to run", e);
         }
     }
 
@@ -212,7 +212,7 @@ final class SshConnection implements Connection {
             return status;
         }
         Signal signal = command.getExitSignal();
-        return 128 + (signal == null ? 0 : signalNumber(signal));
+        return signal == null ? -1 : 128 + signalNumber(signal);
     }
 
     private static int signalNumber(Signal signal) {
