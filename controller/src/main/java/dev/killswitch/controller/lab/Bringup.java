@@ -28,6 +28,7 @@ final class Bringup {
     private static final Path RUN_WIREGUARD = Path.of("/run/wireguard");
     private static final Path RUN_SSHD = Path.of("/run/sshd");
     private static final Path ROOT_BASHRC = Path.of("/root/.bashrc");
+    private static final Path INOTIFY_MAX = Path.of("/proc/sys/fs/inotify/max_user_instances");
     private static final String VPN = "vpn";
 
     private final LabSpec spec;
@@ -85,6 +86,10 @@ final class Bringup {
             throw new LabError(spec.stateDir() + " holds lab files (" + String.join(", ", leftovers)
                     + ") but no lab.json; remove them or choose another --state-dir");
         }
+        int maxInotify = Integer.parseInt(LabFiles.read(INOTIFY_MAX).strip());
+        inotifyShortfall(layout.hosts().size(), maxInotify, Processes.rootInotifyInstances()).ifPresent(msg -> {
+            throw new LabError(msg);
+        });
         for (LabHost h : layout.hosts()) {
             try (ServerSocket s = new ServerSocket()) {
                 s.setReuseAddress(true);
@@ -96,9 +101,25 @@ final class Bringup {
         }
     }
 
+    /**
+     * Each wireguard-go (one per gateway, one for the VPN peer) holds an inotify instance, and root may hold only
+     * fs.inotify.max_user_instances of them (128 on Debian); past that, wireguard-go dies at start. The lab does
+     * not raise the limit itself: that is a setting of the whole machine.
+     */
+    static java.util.Optional<String> inotifyShortfall(int hosts, int max, int inUse) {
+        int fit = Math.max(max - inUse - 1, 0);
+        if (hosts <= fit) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("the lab runs one wireguard-go per gateway plus one for the VPN peer, each holding"
+                + " an inotify instance; root may hold " + max + " (fs.inotify.max_user_instances) and " + inUse
+                + " are in use, so at most " + fit + " gateways fit. " + (fit > 0 ? "Use --hosts " + fit + ", or raise"
+                : "Raise") + " the limit: sysctl -w fs.inotify.max_user_instances=" + Math.max(512, 2 * (hosts + inUse)));
+    }
+
     static void requireRoot() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            for (String line : LabFiles.readProc(Path.of("/proc/self/status")).split("\n")) {
                 if (line.startsWith("Uid:") && !line.split("\\s+")[2].equals("0")) {
                     throw new LabError("the lab must run as root: it creates network namespaces, veths and daemons");
                 }

@@ -272,7 +272,7 @@ public final class Lab implements AutoCloseable {
     private boolean sshdRunning(LabHost h) {
         Path pidFile = new LabPaths(stateDir()).sshdPid(h.name());
         try {
-            long pid = Long.parseLong(Files.readString(pidFile).strip());
+            long pid = Long.parseLong(LabFiles.readProc(pidFile).strip());
             return Processes.name(pid).orElse("").equals("sshd");
         } catch (IOException | NumberFormatException e) {
             return false;

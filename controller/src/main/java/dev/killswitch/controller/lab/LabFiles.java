@@ -42,9 +42,19 @@ final class LabFiles {
 
     static String read(Path file) {
         try {
-            return Files.readString(file);
+            return readProc(file);
         } catch (IOException e) {
             throw new LabError("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a whole file by streaming it. Files.readString trusts the size the file reports, and /proc/sys files
+     * report a size that makes it return only their first byte.
+     */
+    static String readProc(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 

@@ -62,11 +62,10 @@ final class Processes {
     /** The argument list of a live process, empty when it is gone. */
     static Optional<List<String>> commandLine(long pid) {
         try {
-            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
-            if (raw.length == 0) {
+            String s = LabFiles.readProc(Path.of("/proc", Long.toString(pid), "cmdline"));
+            if (s.isEmpty()) {
                 return Optional.empty();
             }
-            String s = new String(raw, java.nio.charset.StandardCharsets.UTF_8);
             if (s.endsWith("\0")) {
                 s = s.substring(0, s.length() - 1);
             }
@@ -79,7 +78,7 @@ final class Processes {
     /** The short name of a live process ({@code /proc/PID/comm}), empty when it is gone. */
     static Optional<String> name(long pid) {
         try {
-            return Optional.of(Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip());
+            return Optional.of(LabFiles.readProc(Path.of("/proc", Long.toString(pid), "comm")).strip());
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -88,7 +87,7 @@ final class Processes {
     /** True while {@code pid} runs; a zombie (exited, not yet reaped by its parent) counts as gone. */
     static boolean alive(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String stat = LabFiles.readProc(Path.of("/proc", Long.toString(pid), "stat"));
             // the state follows the command name, which is in parentheses and may itself contain ") "
             return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
         } catch (IOException | RuntimeException e) {
@@ -118,6 +117,33 @@ final class Processes {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LabError("interrupted", e);
+        }
+    }
+
+    /** inotify instances held by root's processes (an instance inherited by several processes counts for each). */
+    static int rootInotifyInstances() {
+        int n = 0;
+        try (java.util.stream.Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
+                try (java.util.stream.Stream<Path> fds = Files.list(proc.resolve("fd"))) {
+                    if (Files.getAttribute(proc, "unix:uid").equals(0)) {
+                        n += (int) fds.filter(Processes::isInotify).count();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the process ended while we looked
+                }
+            }
+        } catch (IOException e) {
+            throw new LabError("cannot list /proc: " + e.getMessage(), e);
+        }
+        return n;
+    }
+
+    private static boolean isInotify(Path fd) {
+        try {
+            return Files.readSymbolicLink(fd).toString().equals("anon_inode:inotify");
+        } catch (IOException e) {
+            return false;
         }
     }
 }

@@ -90,7 +90,7 @@ final class Teardown {
     private static void deleteInventory(Path inventory) {
         try {
             if (Files.isRegularFile(inventory)
-                    && Files.readString(inventory).startsWith(LabConfigs.INVENTORY_MARKER)) {
+                    && LabFiles.readProc(inventory).startsWith(LabConfigs.INVENTORY_MARKER)) {
                 Files.delete(inventory);
                 deleteIfEmpty(inventory.getParent());
             }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.killswitch.agent.observe.ProcessRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,14 +37,18 @@ class LabTeardownNetnsTest {
     void downLeavesNoNamespaceForwarderNetnsDirectoryOrFile() throws Exception {
         spec = TestLabs.spec(dir, 2);
         Lab lab = Lab.up(spec);
-        List<Long> forwarders = List.copyOf(lab.manifest().forwarders().values());
+        List<Long> started = new ArrayList<>(lab.manifest().forwarders().values());
+        for (String ns : lab.layout().namespaces()) {
+            TestLabs.run("ip", "netns", "pids", ns).stdout().lines().map(Long::valueOf).forEach(started::add);
+        }
         assertEquals(2, Teardown.forwarderPids(spec.prefix()).size());
+        assertTrue(started.size() >= 2 + 3 * 2 + 2, "forwarders, holders, wireguard-go and sshd: " + started);
 
         lab.down();
 
-        assertNothingLeft(forwarders);
+        assertNothingLeft(started);
         Lab.down(spec.prefix(), spec.stateDir()); // idempotent
-        assertNothingLeft(forwarders);
+        assertNothingLeft(started);
     }
 
     @Test
@@ -60,11 +65,11 @@ class LabTeardownNetnsTest {
         assertNothingLeft(List.of());
     }
 
-    private void assertNothingLeft(List<Long> forwarders) throws Exception {
+    private void assertNothingLeft(List<Long> processes) throws Exception {
         String namespaces = TestLabs.run("ip", "netns", "list").stdout();
         assertFalse(namespaces.contains(spec.prefix()), namespaces);
-        for (long pid : forwarders) {
-            assertFalse(Processes.alive(pid), "forwarder " + pid + " still runs");
+        for (long pid : processes) {
+            assertFalse(Processes.alive(pid), "process " + pid + " still runs: " + Processes.commandLine(pid));
         }
         assertEquals(List.of(), Teardown.forwarderPids(spec.prefix()));
         assertEquals(List.of(), Teardown.ownedNetnsDirs(spec.prefix()));
