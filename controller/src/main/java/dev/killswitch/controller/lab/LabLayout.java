@@ -15,7 +15,6 @@ import java.util.List;
 public record LabLayout(String prefix, String netNamespace, String sinkNamespace, String vpnNamespace,
                         String ctlNamespace, List<LabHost> hosts) {
 
-    public static final String INTERNET_PREFIX_LENGTH = "24";
     public static final String ROUTER = "203.0.113.254";
     public static final String VPN = "203.0.113.1";
     public static final String CTL = "203.0.113.2";

@@ -15,14 +15,17 @@ final class TestLabs {
     private TestLabs() {
     }
 
-    /** A lab with a unique {@code ks-t-XXXXXX-} prefix, its files under {@code dir}, on a random port range. */
+    /**
+     * A lab with a unique {@code ks-t-XXXXXX-} prefix, its files under {@code dir}, on a random port range below
+     * the kernel's ephemeral ports (32768+), where a client connection could hold the port.
+     */
     static LabSpec spec(Path dir, int hosts) {
         StringBuilder id = new StringBuilder();
         for (int i = 0; i < 6; i++) {
             id.append("abcdefghijklmnopqrstuvwxyz0123456789".charAt(RANDOM.nextInt(36)));
         }
         return LabSpec.of(hosts).withPrefix("ks-t-" + id + "-").withStateDir(dir.resolve("state"))
-                .withInventory(dir.resolve("inventory/hosts.yml")).withSshPortBase(30000 + RANDOM.nextInt(2500) * 10);
+                .withInventory(dir.resolve("inventory/hosts.yml")).withSshPortBase(23000 + RANDOM.nextInt(900) * 10);
     }
 
     /** Runs a program in the root namespace (the ssh client, read-only ip commands). */
