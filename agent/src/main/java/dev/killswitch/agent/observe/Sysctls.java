@@ -23,8 +23,13 @@ public final class Sysctls {
 
     /** The value, or null when the key does not exist here. */
     public String read(String key) {
-        try {
-            return Files.readString(path(key), StandardCharsets.UTF_8).trim();
+        // stream it: on some kernels a sized read of a /proc/sys file returns only its first byte
+        try (java.io.BufferedReader r = Files.newBufferedReader(path(key), StandardCharsets.UTF_8)) {
+            StringBuilder sb = new StringBuilder();
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                sb.append(line).append('\n');
+            }
+            return sb.toString().trim();
         } catch (IOException e) {
             return null;
         }

@@ -1,5 +1,6 @@
 package dev.killswitch.controller.cli;
 
+import dev.killswitch.controller.lab.LabCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
             "leak, applies it atomically and waits for a confirmation over a fresh SSH connection; a host",
             "that is not confirmed rolls itself back.",
             ""},
-        subcommands = {PlanCommand.class, ApplyCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {PlanCommand.class, ApplyCommand.class, LabCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
             "  killswitch plan  -i inventory/hosts.yml playbooks/killswitch.yml -o review.plan",
@@ -36,7 +37,6 @@ public final class KillswitchMain {
 
     public static int run(String... args) {
         CommandLine cl = new CommandLine(KillswitchMain.class);
-        addLab(cl);
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("killswitch: " + ex.getMessage());
             ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName()
@@ -48,14 +48,5 @@ public final class KillswitchMain {
             return 1;
         });
         return cl.execute(args);
-    }
-
-    /** The lab commands, when this build has them. */
-    static void addLab(CommandLine cl) {
-        try {
-            cl.addSubcommand(Class.forName("dev.killswitch.controller.lab.LabCommand"));
-        } catch (ClassNotFoundException e) {
-            // built without the lab
-        }
     }
 }
