@@ -28,6 +28,11 @@ final class Bringup {
     private static final Path RUN_WIREGUARD = Path.of("/run/wireguard");
     private static final Path RUN_SSHD = Path.of("/run/sshd");
     private static final Path ROOT_BASHRC = Path.of("/root/.bashrc");
+    /** Per-gateway directories bind-mounted over the paths the agent writes, as on separate machines. */
+    private static final Map<String, Path> GATEWAY_DIRS = Map.of(
+            "etc-iptables", Path.of("/etc/iptables"),
+            "etc-sysctl.d", Path.of("/etc/sysctl.d"),
+            "var-lib-killswitch", Path.of("/var/lib/killswitch"));
     private static final Path INOTIFY_MAX = Path.of("/proc/sys/fs/inotify/max_user_instances");
     private static final String VPN = "vpn";
 
@@ -344,6 +349,20 @@ final class Bringup {
         }
         inNode(n, "giving " + n.name() + " its own /run/wireguard", List.of(tools.path("mount"), "--bind",
                 paths.wgRunDir(n.name()).toString(), RUN_WIREGUARD.toString()));
+        if (n.host() != null) {
+            // each gateway is its own machine for what the agent keeps and persists
+            for (Map.Entry<String, Path> m : GATEWAY_DIRS.entrySet()) {
+                Path own = paths.node(n.name()).resolve(m.getKey());
+                try {
+                    Files.createDirectories(own);
+                    Files.createDirectories(m.getValue());
+                } catch (java.io.IOException e) {
+                    throw new LabError("cannot create " + own + " or " + m.getValue() + ": " + e.getMessage());
+                }
+                inNode(n, "giving " + n.name() + " its own " + m.getValue(), List.of(tools.path("mount"), "--bind",
+                        own.toString(), m.getValue().toString()));
+            }
+        }
         if (n.host() != null && Files.isRegularFile(ROOT_BASHRC)) {
             // a real gateway's root shell starts bare; this machine's .bashrc would add ~0.1 s to every command
             inNode(n, "hiding root's .bashrc on " + n.name(), List.of(tools.path("mount"), "--bind",

@@ -51,7 +51,7 @@ public final class LabCommand implements Callable<Integer> {
     static final class StateOption {
         @Option(names = "--state-dir", paramLabel = "DIR",
                 description = "Directory of the lab's keys, configs, logs and lab.json (default: ${DEFAULT-VALUE}).",
-                defaultValue = "/var/lib/killswitch/lab")
+                defaultValue = "/var/lib/killswitch-lab")
         Path stateDir;
     }
 

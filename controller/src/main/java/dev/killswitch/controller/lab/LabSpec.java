@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 public record LabSpec(String prefix, int hosts, Path stateDir, Path inventory, int sshPortBase) {
 
     public static final String DEFAULT_PREFIX = "ks-lab-";
-    public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/killswitch/lab");
+    public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/killswitch-lab");
     public static final Path DEFAULT_INVENTORY = Path.of("inventory/lab/hosts.yml");
     public static final int DEFAULT_SSH_PORT_BASE = 22000;
     public static final int MAX_HOSTS = 200;

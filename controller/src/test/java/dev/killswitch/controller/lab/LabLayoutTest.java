@@ -77,6 +77,6 @@ class LabLayoutTest {
         LabSpec s = LabSpec.of(1).withInventory(Path.of("inventory/lab/hosts.yml"));
 
         assertTrue(s.inventory().isAbsolute());
-        assertEquals(Path.of("/var/lib/killswitch/lab"), s.stateDir());
+        assertEquals(Path.of("/var/lib/killswitch-lab"), s.stateDir());
     }
 }
