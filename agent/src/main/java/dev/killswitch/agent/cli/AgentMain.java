@@ -10,11 +10,7 @@ import picocli.CommandLine.Command;
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = {
-            "Keeps this gateway's firewall at its desired state: reads the live iptables and ip6tables rules,",
-            "compares them with the desired state in kernel-canonical form, builds a plan in fixed phases,",
-            "proves with a packet simulator that no step drops the live SSH session or opens a leak, and",
-            "applies it atomically with one iptables-restore --noflush transaction per family.",
-            ""},
+            "Keeps this gateway's firewall at its desired state: reads the live iptables and ip6tables rules, compares them with the desired state in kernel-canonical form, builds a plan in fixed phases, proves with a packet simulator that no step drops the live SSH session or opens a leak, and applies it atomically with one iptables-restore --noflush transaction per family."},
         subcommands = {
             FactsCommand.class,
             ImportCommand.class,

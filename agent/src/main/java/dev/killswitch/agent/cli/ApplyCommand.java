@@ -19,11 +19,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code apply}: plan, guard, apply atomically, verify, persist or await confirmation. */
-@Command(name = "apply", sortOptions = false,
-        description = {"Bring the host to the desired state: plan, prove every step safe, apply with one",
-            "iptables-restore --noflush transaction per family, re-read and verify, then persist.",
-            "A failed apply leaves the host as it was. With --confirm-timeout the apply is commit-confirmed:",
-            "a detached watchdog restores the previous rules after SECONDS unless 'confirm' runs first."})
+@Command(name = "apply", mixinStandardHelpOptions = true,
+        header = "Plan, prove, apply atomically, verify and persist (optionally commit-confirmed).", sortOptions = false,
+        description = {
+            "Bring the host to the desired state: plan, prove every step safe, apply with one iptables-restore --noflush transaction per family, re-read and verify, then persist. A failed apply leaves the host as it was. With --confirm-timeout the apply is commit-confirmed: a detached watchdog restores the previous rules after SECONDS unless 'confirm' runs first."})
 final class ApplyCommand implements Callable<Integer> {
     @Mixin
     DesiredInput input;

@@ -10,9 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code confirm}: keep the pending apply. */
-@Command(name = "confirm",
-        description = {"Keep a commit-confirmed apply: stop its watchdog and persist what it deferred.",
-            "Run it over a fresh SSH connection, to prove SSH still works. Exit 1 if it came too late."})
+@Command(name = "confirm", mixinStandardHelpOptions = true,
+        header = "Keep a commit-confirmed apply.",
+        description = {
+            "Keep a commit-confirmed apply: stop its watchdog and persist what it deferred. Run it over a fresh SSH connection, to prove SSH still works. Exit 1 if it came too late."})
 final class ConfirmCommand implements Callable<Integer> {
     @Mixin
     HostOptions host;

@@ -10,10 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code facts}: what the controller needs to render this host's kill switch. */
-@Command(name = "facts",
-        description = {"Print the facts the controller renders a kill switch from: iptables backend and version,",
-            "default-route interface, WireGuard interfaces and their endpoints (live and from wg-quick configs),",
-            "SSH_CONNECTION, IPv6 state and routes. Read-only."})
+@Command(name = "facts", mixinStandardHelpOptions = true,
+        header = "Print what the controller needs to know about this gateway.",
+        description = {
+            "Print the facts the controller renders a kill switch from: iptables backend and version, default-route interface, WireGuard interfaces and their endpoints (live and from wg-quick configs), SSH_CONNECTION, IPv6 state and routes. Read-only."})
 final class FactsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON (the controller always asks for it).")
     boolean json;

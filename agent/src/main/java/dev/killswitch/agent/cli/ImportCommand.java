@@ -23,10 +23,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code import}: a desired state that owns exactly the tables of an iptables-save text. */
-@Command(name = "import", sortOptions = false,
-        description = {"Print a desired state (YAML) that owns exactly the tables in the given iptables-save text,",
-            "keeping every rule as it was spelled. The starting point for bringing an existing host under",
-            "Killswitch: a plan of the imported state on that host is empty."})
+@Command(name = "import", mixinStandardHelpOptions = true,
+        header = "Print a desired state that owns exactly the tables of an iptables-save dump.", sortOptions = false,
+        description = {
+            "Print a desired state (YAML) that owns exactly the tables in the given iptables-save text, keeping every rule as it was spelled. The starting point for bringing an existing host under Killswitch: a plan of the imported state on that host is empty."})
 final class ImportCommand implements Callable<Integer> {
     @Option(names = "--from", paramLabel = "FILE",
             description = "An iptables-save or iptables-restore file; without it the live rules are read.")

@@ -26,10 +26,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code plan}: what apply would do, read-only. */
-@Command(name = "plan", sortOptions = false,
-        description = {"Show what apply would change, step by step, with the guard's verdict after each step.",
-            "Read-only: nothing on the host changes. Exit 0 when the host already matches, 2 when changes are",
-            "pending, 1 on bad input or when the guard refuses the plan."})
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        header = "Show what apply would change, with the guard's verdict after each step.", sortOptions = false,
+        description = {
+            "Show what apply would change, step by step, with the guard's verdict after each step. Read-only: nothing on the host changes. Exit 0 when the host already matches, 2 when changes are pending, 1 on bad input or when the guard refuses the plan."})
 final class PlanCommand implements Callable<Integer> {
     @Mixin
     DesiredInput input;

@@ -10,9 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code rollback}: back to the rules from before the last apply, now. */
-@Command(name = "rollback",
-        description = {"Restore the owned tables and sysctls saved before the last apply, at once, and cancel a",
-            "pending confirmation. Foreign chains are left as they are."})
+@Command(name = "rollback", mixinStandardHelpOptions = true,
+        header = "Restore the rules from before the last apply, now.",
+        description = {
+            "Restore the owned tables and sysctls saved before the last apply, at once, and cancel a pending confirmation. Foreign chains are left as they are."})
 final class RollbackCommand implements Callable<Integer> {
     @Mixin
     HostOptions host;

@@ -11,7 +11,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The detached watchdog of a commit-confirmed apply (started by apply, not by operators). */
-@Command(name = "watchdog", hidden = true,
+@Command(name = "watchdog", mixinStandardHelpOptions = true,
+        header = "Roll an unconfirmed apply back at its deadline (started by apply).", hidden = true,
         description = "Wait for the pending apply's deadline and roll it back unless it was confirmed.")
 final class WatchdogCommand implements Callable<Integer> {
     @Mixin

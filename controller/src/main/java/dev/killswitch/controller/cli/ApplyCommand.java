@@ -22,13 +22,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code killswitch apply}: plan and apply a playbook, or apply a saved plan exactly. */
-@Command(name = "apply", sortOptions = false,
-        description = {"Roll the kill switch out: 'apply -i INVENTORY PLAYBOOK' plans and applies in one go,",
-            "'apply FILE' applies a plan saved by 'plan -o FILE' exactly (hosts changed since are refused as stale).",
-            "Hosts go in batches (the play's serial; the first batch is the canary), --forks at a time; the",
-            "rollout stops before the next batch when max_fail_percentage is crossed (unreachable counts as",
-            "failed). Every apply is commit-confirmed: the controller confirms over a fresh SSH connection,",
-            "and a host that is not confirmed within --confirm-timeout rolls itself back."},
+@Command(name = "apply", mixinStandardHelpOptions = true,
+        header = "Roll the kill switch out in batches, commit-confirmed, or apply a saved plan.", sortOptions = false,
+        description = {
+            "Roll the kill switch out: 'apply -i INVENTORY PLAYBOOK' plans and applies in one go, 'apply FILE' applies a plan saved by 'plan -o FILE' exactly (hosts changed since are refused as stale). Hosts go in batches (the play's serial; the first batch is the canary), --forks at a time; the rollout stops before the next batch when max_fail_percentage is crossed (unreachable counts as failed). Every apply is commit-confirmed: the controller confirms over a fresh SSH connection, and a host that is not confirmed within --confirm-timeout rolls itself back."},
         footer = {"", "Exit status: 0 every host ok or changed; 1 any host failed, unreachable or rolled back."})
 final class ApplyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PLAYBOOK|PLANFILE",
