@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             ConfirmCommand.class,
             RollbackCommand.class,
             WatchdogCommand.class,
+            WarmupCommand.class,
             CommandLine.HelpCommand.class},
         footerHeading = "%nExit status:%n",
         footer = {
