@@ -45,6 +45,7 @@ public final class HostRun {
 
     /** JVM flags for the short-lived agent process: it starts, works for well under a second, and exits. */
     static final List<String> JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xshare:auto");
+    // a missing or stale archive is ignored by -Xshare:auto: the agent then starts without it
 
     private final Transport transport;
     private final byte[] agentJar;
@@ -145,12 +146,17 @@ public final class HostRun {
 
     private List<String> agent(Connection c, Paths paths) throws TransportException {
         AgentInstaller.Installed in = new AgentInstaller(agentJar, paths.agent()).install(c);
+        String archive = in.path() + ".jsa";
         if (in.uploaded()) {
             progress.host(c.target().name(), "agent uploaded (sha256 " + in.sha256().substring(0, 12) + "…)");
         }
+        if (in.uploaded() || c.sha256(archive) == null) {
+            // record the classes a run loads once per jar (AppCDS): every later agent start is faster
+            c.exec(List.of("java", "-XX:ArchiveClassesAtExit=" + archive, "-jar", in.path(), "warmup"), null, null);
+        }
         List<String> argv = new ArrayList<>(List.of("java"));
         argv.addAll(JVM);
-        argv.addAll(List.of("-jar", in.path()));
+        argv.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-jar", in.path()));
         return argv;
     }
 
