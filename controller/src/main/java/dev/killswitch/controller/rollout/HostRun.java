@@ -44,7 +44,8 @@ public final class HostRun {
     }
 
     /** JVM flags for the short-lived agent process: it starts, works for well under a second, and exits. */
-    static final List<String> JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xshare:auto");
+    static final List<String> JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xshare:auto",
+            "-Xlog:disable", "-Xlog:all=warning:stderr"); // JVM warnings must never mix with the JSON on stdout
     // a missing or stale archive is ignored by -Xshare:auto: the agent then starts without it
 
     private final Transport transport;
