@@ -6,6 +6,7 @@ import dev.killswitch.agent.report.Json;
 import dev.killswitch.controller.lab.Lab;
 import dev.killswitch.controller.lab.LabHost;
 import dev.killswitch.controller.lab.LabSpec;
+import dev.killswitch.controller.lab.SinkCounts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,21 @@ final class E2eLab implements AutoCloseable {
 
     LabHost host(String name) {
         return lab.host(name);
+    }
+
+    /** The sink's counters once {@code ready} holds, or after 2 s: packets cross the veths asynchronously. */
+    SinkCounts awaitSink(java.util.function.Predicate<SinkCounts> ready) {
+        SinkCounts c = lab.sinkCounts();
+        for (int i = 0; i < 100 && !ready.test(c); i++) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            c = lab.sinkCounts();
+        }
+        return c;
     }
 
     /** {@code argv} run inside {@code node}'s network namespace (only the network namespace). */

@@ -177,7 +177,7 @@ class RolloutLabTest {
             ProbeResult udp = lab.lab().probe(h.name(), ProbeKind.UDP_53, LabLayout.REMOTE_SINK);
             assertTrue(udp.succeeded(), h.name() + ": " + udp.detail());
         });
-        SinkCounts c = awaitSink(s -> lab.lab().hosts().stream().allMatch(h -> s.tunnelled(h) >= 1));
+        SinkCounts c = lab.awaitSink(s -> lab.lab().hosts().stream().allMatch(h -> s.tunnelled(h) >= 1));
         for (LabHost h : lab.lab().hosts()) {
             assertEquals(1, c.tunnelled(h), h.name() + " through the tunnel: " + c);
             assertEquals(0, c.leaked(h), h.name() + " outside the tunnel: " + c);
@@ -246,15 +246,6 @@ class RolloutLabTest {
             assertEquals(0, c.tunnelled(h), h.name() + " " + when + ": " + c);
         }
         assertEquals(0, c.total(), "the sink counted packets " + when + ": " + c);
-    }
-
-    private static SinkCounts awaitSink(java.util.function.Predicate<SinkCounts> ready) throws InterruptedException {
-        SinkCounts c = lab.lab().sinkCounts();
-        for (int i = 0; i < 100 && !ready.test(c); i++) {
-            Thread.sleep(20);
-            c = lab.lab().sinkCounts();
-        }
-        return c;
     }
 
     /** Runs {@code check} for every gateway at once (the TCP probes wait 1 s each) and rethrows the first failure. */
