@@ -32,6 +32,8 @@ public final class KillswitchMain {
 
     public static int run(String... args) {
         CommandLine cl = new CommandLine(KillswitchMain.class);
+        // `-e @vars.yml` is an extra vars file, as in Ansible; picocli would expand it as an argument file
+        cl.setExpandAtFiles(false);
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("killswitch: " + ex.getMessage());
             ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName()

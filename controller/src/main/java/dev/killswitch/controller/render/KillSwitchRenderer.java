@@ -18,10 +18,11 @@ import java.util.Map;
 
 /**
  * Renders one host's kill switch into the agent's DesiredState. What the seed's script got wrong is
- * fixed here: no reset step (the agent edits in place), SSH only on the physical interface from the
- * given sources with replies only for SSH flows, established traffic out of the physical interface
- * only for SSH and the endpoint, DHCP renewals allowed, IPv6 blocked by ip6tables as well as sysctl,
- * endpoints resolved on the controller, LAN clients forwarded through the tunnel with their NAT.
+ * fixed here: no reset step (the agent edits in place), SSH only from the given sources (on the physical
+ * interface, and on the LAN interface in gateway mode) with replies only for SSH flows, established
+ * traffic out of the physical interface only for SSH and the endpoint, DHCP renewals allowed, IPv6
+ * blocked by ip6tables as well as sysctl, endpoints resolved on the controller, LAN clients forwarded
+ * through the tunnel with their NAT.
  */
 public final class KillSwitchRenderer {
     /** Documentation addresses the invariants probe with; no packet is ever sent to them. */
@@ -103,6 +104,18 @@ public final class KillSwitchRenderer {
         Map<String, List<RawRule>> nat = null;
         if (ks.lan() != null) {
             String l = ks.lan().iface();
+            if (!ks.sshSources().isEmpty()) {
+                // the LAN is trusted, but not for SSH: only the configured sources may log in, on any interface
+                for (int port : ks.sshPorts()) {
+                    for (String src : ks.sshSources()) {
+                        if (Cidr.parse(src).family() == Family.IPV4) {
+                            v4.add("INPUT", "-i " + l + " -s " + src + " -p tcp -m tcp --dport " + port
+                                    + " -j ACCEPT", "ssh");
+                        }
+                    }
+                    v4.add("INPUT", "-i " + l + " -p tcp -m tcp --dport " + port + " -j DROP", "ssh");
+                }
+            }
             v4.add("INPUT", "-i " + l + " -j ACCEPT", "lan");
             v4.add("OUTPUT", "-o " + l + " -j ACCEPT", "lan");
             nat = new LinkedHashMap<>();
