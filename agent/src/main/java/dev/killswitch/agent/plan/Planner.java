@@ -159,12 +159,13 @@ public final class Planner {
         if (p == null) {
             return out;
         }
-        if (p.rulesV4() != null && (changing || !PersistedRules.sameRules(live.files().get(p.rulesV4()),
-                live.saveText().get(Family.IPV4)))) {
+        Ownership own = desired.ownership();
+        if (p.rulesV4() != null && (changing || !PersistedRules.sameOwned(live.files().get(p.rulesV4()),
+                live.ruleset(Family.IPV4), own))) {
             out.add(new Step.PersistFile(Phase.PERSIST, "rules_v4", p.rulesV4()));
         }
-        if (p.rulesV6() != null && (changing || !PersistedRules.sameRules(live.files().get(p.rulesV6()),
-                live.saveText().get(Family.IPV6)))) {
+        if (p.rulesV6() != null && (changing || !PersistedRules.sameOwned(live.files().get(p.rulesV6()),
+                live.ruleset(Family.IPV6), own))) {
             out.add(new Step.PersistFile(Phase.PERSIST, "rules_v6", p.rulesV6()));
         }
         if (p.sysctl() != null && !Objects.equals(live.files().get(p.sysctl()), desired.files().get(p.sysctl()))) {

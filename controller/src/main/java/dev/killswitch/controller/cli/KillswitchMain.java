@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
             "Keeps a fleet of Linux VPN gateways behind a WireGuard kill switch: nothing leaves a gateway unless it is inside the tunnel, and no change ever cuts the operator's SSH.",
             "",
             "Reads an Ansible inventory and a playbook, renders each host's firewall, and rolls it out over SSH in batches. On each host the agent plans the change, proves every step keeps SSH and opens no leak, applies it atomically and waits for a confirmation over a fresh SSH connection; a host that is not confirmed rolls itself back."},
-        subcommands = {PlanCommand.class, ApplyCommand.class, LabCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {PlanCommand.class, ApplyCommand.class, DriftCommand.class, LabCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
             "  killswitch plan  -i inventory/hosts.yml playbooks/killswitch.yml -o review.plan",
