@@ -1,0 +1,167 @@
+package dev.killswitch.controller.e2e2;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A playbook whose kill switch has no SSH for the operator (sources 192.0.2.1/32, the operator is 203.0.113.2): the
+ * guard refuses it at plan and at apply; forced through, the host rolls itself back because the controller cannot
+ * confirm, and SSH works again.
+ */
+@Tag("netns")
+class SshLockoutNetnsTest {
+
+    static final int CONFIRM_TIMEOUT = 5;
+    /** Slack for the watchdog's restore on a loaded two-core machine. */
+    static final double SLACK_SECONDS = 5;
+
+    @TempDir
+    static Path dir;
+    static RolloutLab lab;
+    static Path lockout;
+    static Path baseline;
+    Map<String, RolloutLab.Snapshot> before;
+
+    @BeforeAll
+    static void up() {
+        lab = RolloutLab.up(dir, "r2l");
+        lockout = lab.resource("lockout.yml");
+        baseline = lab.resource("killswitch.yml");
+    }
+
+    @AfterAll
+    static void down() {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @BeforeEach
+    void reset() {
+        lab.reset();
+        before = new LinkedHashMap<>();
+        RolloutLab.GATEWAYS.forEach(gw -> before.put(gw, lab.snapshot(gw)));
+    }
+
+    @Test
+    void planRefusesAPlaybookThatWouldDropTheOperatorsSsh() {
+        RolloutLab.Run run = lab.killswitch("plan", "-i", lab.inventory().toString(), "--known-hosts",
+                lab.knownHosts().toString(), "--no-color", "--limit", "gw2", lockout.toString());
+
+        assertEquals(1, run.exit(), run.toString());
+        String out = run.stdout();
+        assertTrue(recapLine(out, "gw2").contains("failed=1"), run.toString());
+        assertTrue(out.contains("<-- GUARD FAILS"), run.toString());
+        assertTrue(out.contains("guard: REFUSED"), run.toString());
+        assertTrue(out.contains("would drop SSH (ssh live flow in 203.0.113.2:"), run.toString());
+        assertTrue(out.contains("would drop SSH (ssh new connection from 203.0.113.2 to port 22)"), run.toString());
+        assertTrue(out.contains("(use --force to override)"), run.toString());
+        assertEquals(before.get("gw2"), lab.snapshot("gw2"));
+    }
+
+    @Test
+    void applyRefusesItAndTheHostStaysAsItWas() {
+        RolloutLab.Run run = lab.killswitch("apply", "-i", lab.inventory().toString(), "--known-hosts",
+                lab.knownHosts().toString(), "--json", lockout.toString());
+
+        assertEquals(1, run.exit(), run.toString());
+        assertEquals("failed", run.host("gw1").path("status").asText(), run.toString());
+        String message = run.host("gw1").path("message").asText();
+        assertTrue(message.startsWith("refused: ") && message.contains("would drop SSH (ssh live flow in 203.0.113.2:"),
+                message);
+        assertFalse(run.host("gw1").path("report").path("guard").path("passed").asBoolean(true), run.toString());
+        // the canary was refused, so the rollout stopped there
+        assertEquals("skipped", run.host("gw2").path("status").asText());
+        assertEquals("skipped", run.host("gw3").path("status").asText());
+        for (String gw : RolloutLab.GATEWAYS) {
+            assertEquals(before.get(gw), lab.snapshot(gw), gw + " must be exactly as before");
+        }
+    }
+
+    @Test
+    void forcedThroughItLocksSshOutUntilTheHostRollsItselfBackBecauseTheControllerCannotConfirm() throws Exception {
+        assertTrue(lab.sshWorks("gw1"), "SSH works before");
+        RolloutLab.Started apply = lab.start("apply", "-i", lab.inventory().toString(), "--known-hosts",
+                lab.knownHosts().toString(), "--no-color", "--force", "--confirm-timeout",
+                String.valueOf(CONFIRM_TIMEOUT), lockout.toString());
+
+        // watch gw1 (the canary) from inside its namespace: the lockout lands, then goes away by itself
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        long lockedAt = 0;
+        while (lockedAt == 0) {
+            assertTrue(System.nanoTime() < deadline && apply.process().isAlive(),
+                    "the forced apply never locked gw1 down: " + (apply.process().isAlive() ? "" : lab.await(apply)));
+            if (lab.snapshot("gw1").lockedDown()) {
+                lockedAt = System.nanoTime();
+            }
+            Thread.sleep(50);
+        }
+        RolloutLab.Snapshot locked = lab.snapshot("gw1");
+        assertTrue(locked.rules().contains("-A INPUT -s 192.0.2.1/32 -i eth0 -p tcp -m tcp --dport 22 -j ACCEPT"),
+                locked.rules());
+        boolean sshDuringLockout = lab.sshWorks("gw1", 2);
+        double lockoutSeenAfter = (System.nanoTime() - lockedAt) / 1e9;
+        long restoredAt = 0;
+        while (restoredAt == 0) {
+            double waited = (System.nanoTime() - lockedAt) / 1e9;
+            assertTrue(waited < CONFIRM_TIMEOUT + SLACK_SECONDS, "gw1 did not roll back within " + CONFIRM_TIMEOUT
+                    + " + " + SLACK_SECONDS + " s of the apply");
+            if (lab.snapshot("gw1").rules().equals(before.get("gw1").rules())) {
+                restoredAt = System.nanoTime();
+            }
+            Thread.sleep(50);
+        }
+        double lockoutSeconds = (restoredAt - lockedAt) / 1e9;
+        RolloutLab.Run run = lab.await(apply);
+        System.out.printf("gw1 locked out for %.1f s (confirm timeout %d s); a new SSH login %.1f s into it %s%n",
+                lockoutSeconds, CONFIRM_TIMEOUT, lockoutSeenAfter, sshDuringLockout ? "worked" : "failed");
+
+        if (lockoutSeenAfter < CONFIRM_TIMEOUT - 2) { // the attempt ended well before the watchdog's deadline
+            assertFalse(sshDuringLockout, "a new SSH connection is refused while the lockout is in place");
+        }
+        assertTrue(lockoutSeconds > CONFIRM_TIMEOUT - 1.5, "rolled back by the watchdog at its deadline, not before: "
+                + lockoutSeconds + " s");
+        RolloutLab.Snapshot after = lab.snapshot("gw1");
+        assertEquals(before.get("gw1").rules(), after.rules(), "the rules from before the apply");
+        assertEquals(before.get("gw1").sysctls(), after.sysctls(), "IPv6 sysctls as before");
+        assertFalse(lab.exists("gw1", "/var/lib/killswitch/pending.json"), "nothing is pending any more");
+        for (String file : RolloutLab.PERSISTED) {
+            assertFalse(lab.exists("gw1", file), "an unconfirmed apply is never persisted: " + file);
+        }
+        assertTrue(lab.sshWorks("gw1"), "a new SSH connection works again");
+
+        assertEquals(1, run.exit(), run.toString());
+        String out = run.stdout();
+        assertTrue(out.contains("[gw1] applied "), run.toString());
+        assertTrue(recapLine(out, "gw1").contains("rolled_back=1"), run.toString());
+        assertTrue(recapLine(out, "gw1").contains("changed=0"), run.toString());
+        assertTrue(out.contains("the host rolled back") || out.contains("the host rolls itself back"), run.toString());
+        assertTrue(out.contains("STOPPED: 1 of 1 host(s) failed in batch 1"), run.toString());
+        assertTrue(recapLine(out, "gw2").contains("skipped=1") && recapLine(out, "gw3").contains("skipped=1"),
+                run.toString());
+        assertEquals(before.get("gw2"), lab.snapshot("gw2"));
+        assertEquals(before.get("gw3"), lab.snapshot("gw3"));
+
+        // and the controller gets on with the host: the right playbook goes through and is confirmed
+        RolloutLab.Run fixed = lab.killswitch("apply", "-i", lab.inventory().toString(), "--known-hosts",
+                lab.knownHosts().toString(), "--json", "--limit", "gw1", baseline.toString());
+        assertEquals(0, fixed.exit(), fixed.toString());
+        assertEquals("changed", fixed.host("gw1").path("status").asText(), fixed.toString());
+    }
+
+    private static String recapLine(String out, String host) {
+        return out.lines().filter(l -> l.startsWith(host + " ") && l.contains(" : ok=")).findFirst()
+                .orElseThrow(() -> new AssertionError("no recap line for " + host + " in:\n" + out));
+    }
+}
