@@ -37,6 +37,8 @@ public final class KillswitchMain {
 
     public static int run(String... args) {
         CommandLine cl = new CommandLine(KillswitchMain.class);
+        // "-e @vars.yml" is Ansible's extra-vars file; picocli would otherwise read it as a file of arguments
+        cl.setExpandAtFiles(false);
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("killswitch: " + ex.getMessage());
             ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName()
