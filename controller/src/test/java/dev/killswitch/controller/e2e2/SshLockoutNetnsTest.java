@@ -97,32 +97,13 @@ class SshLockoutNetnsTest {
                 String.valueOf(CONFIRM_TIMEOUT), lockout.toString());
 
         // watch gw1 (the canary) from inside its namespace: the lockout lands, then goes away by itself
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        long lockedAt = 0;
-        while (lockedAt == 0) {
-            assertTrue(System.nanoTime() < deadline && apply.process().isAlive(),
-                    "the forced apply never locked gw1 down: " + (apply.process().isAlive() ? "" : lab.await(apply)));
-            if (lab.snapshot("gw1").lockedDown()) {
-                lockedAt = System.nanoTime();
-            }
-            Thread.sleep(50);
-        }
+        long lockedAt = awaitLockdown("gw1", apply);
         RolloutLab.Snapshot locked = lab.snapshot("gw1");
         assertTrue(locked.rules().contains("-A INPUT -s 192.0.2.1/32 -i eth0 -p tcp -m tcp --dport 22 -j ACCEPT"),
                 locked.rules());
         boolean sshDuringLockout = lab.sshWorks("gw1", 2);
         double lockoutSeenAfter = (System.nanoTime() - lockedAt) / 1e9;
-        long restoredAt = 0;
-        while (restoredAt == 0) {
-            double waited = (System.nanoTime() - lockedAt) / 1e9;
-            assertTrue(waited < CONFIRM_TIMEOUT + SLACK_SECONDS, "gw1 did not roll back within " + CONFIRM_TIMEOUT
-                    + " + " + SLACK_SECONDS + " s of the apply");
-            if (lab.snapshot("gw1").rules().equals(before.get("gw1").rules())) {
-                restoredAt = System.nanoTime();
-            }
-            Thread.sleep(50);
-        }
-        double lockoutSeconds = (restoredAt - lockedAt) / 1e9;
+        double lockoutSeconds = awaitRollback("gw1", lockedAt, CONFIRM_TIMEOUT);
         RolloutLab.Run run = lab.await(apply);
         System.out.printf("gw1 locked out for %.1f s (confirm timeout %d s); a new SSH login %.1f s into it %s%n",
                 lockoutSeconds, CONFIRM_TIMEOUT, lockoutSeenAfter, sshDuringLockout ? "worked" : "failed");
@@ -146,7 +127,9 @@ class SshLockoutNetnsTest {
         assertTrue(out.contains("[gw1] applied "), run.toString());
         assertTrue(recapLine(out, "gw1").contains("rolled_back=1"), run.toString());
         assertTrue(recapLine(out, "gw1").contains("changed=0"), run.toString());
-        assertTrue(out.contains("the host rolled back") || out.contains("the host rolls itself back"), run.toString());
+        // the lockout also held the apply's own answer until the rollback, so the confirmation found it gone
+        assertTrue(out.contains("gw1: confirm refused (killswitch-agent: apply "), run.toString());
+        assertTrue(out.contains("is no longer pending: it was rolled back"), run.toString());
         assertTrue(out.contains("STOPPED: 1 of 1 host(s) failed in batch 1"), run.toString());
         assertTrue(recapLine(out, "gw2").contains("skipped=1") && recapLine(out, "gw3").contains("skipped=1"),
                 run.toString());
@@ -158,6 +141,60 @@ class SshLockoutNetnsTest {
                 lab.knownHosts().toString(), "--json", "--limit", "gw1", baseline.toString());
         assertEquals(0, fixed.exit(), fixed.toString());
         assertEquals("changed", fixed.host("gw1").path("status").asText(), fixed.toString());
+    }
+
+    @Test
+    void whenOnlyTheLiveSessionSurvivesTheControllerCannotReconnectToConfirmAndTheHostRollsBack() throws Exception {
+        int confirmTimeout = 20;
+        RolloutLab.Started apply = lab.start("apply", "-i", lab.inventory().toString(), "--known-hosts",
+                lab.knownHosts().toString(), "--json", "--force", "--confirm-timeout", String.valueOf(confirmTimeout),
+                "--connect-timeout", "3", "--limit", "gw2", lab.resource("keeps-session.yml").toString());
+
+        long lockedAt = awaitLockdown("gw2", apply);
+        RolloutLab.Run run = lab.await(apply);
+        double recapAfter = (System.nanoTime() - lockedAt) / 1e9;
+        boolean stillLocked = lab.snapshot("gw2").lockedDown();
+        double lockoutSeconds = awaitRollback("gw2", lockedAt, confirmTimeout);
+        System.out.printf("gw2: recap %.1f s into the lockout, rolled back after %.1f s (confirm timeout %d s)%n",
+                recapAfter, lockoutSeconds, confirmTimeout);
+
+        assertEquals(1, run.exit(), run.toString());
+        assertEquals("rolled_back", run.host("gw2").path("status").asText(), run.toString());
+        String why = run.host("gw2").path("message").asText();
+        assertTrue(why.startsWith("could not reconnect to confirm (host gw2 (127.0.0.1:"), why);
+        assertTrue(why.endsWith("the host rolls itself back within " + confirmTimeout + " s"), why);
+        assertTrue(run.host("gw2").path("report").path("changed").asBoolean(), "the apply itself went through");
+        if (recapAfter < confirmTimeout - 1) {
+            assertTrue(stillLocked, "the recap came while the host still waited for its confirmation");
+        }
+        assertTrue(lockoutSeconds > confirmTimeout - 1.5, "rolled back at its deadline: " + lockoutSeconds + " s");
+        RolloutLab.Snapshot after = lab.snapshot("gw2");
+        assertEquals(before.get("gw2").rules(), after.rules());
+        assertEquals(before.get("gw2").sysctls(), after.sysctls());
+        assertFalse(lab.exists("gw2", "/var/lib/killswitch/pending.json"));
+        assertTrue(lab.sshWorks("gw2"), "a new SSH connection works again");
+    }
+
+    /** Waits until {@code gw} is locked down (INPUT policy DROP) while {@code apply} runs; returns when (nanoTime). */
+    private static long awaitLockdown(String gw, RolloutLab.Started apply) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!lab.snapshot(gw).lockedDown()) {
+            assertTrue(System.nanoTime() < deadline && apply.process().isAlive(), "the forced apply never locked "
+                    + gw + " down: " + (apply.process().isAlive() ? "" : lab.await(apply)));
+            Thread.sleep(50);
+        }
+        return System.nanoTime();
+    }
+
+    /** Waits until {@code gw} holds its rules from before again; returns the seconds since {@code lockedAt}. */
+    private double awaitRollback(String gw, long lockedAt, int confirmTimeout) throws InterruptedException {
+        while (!lab.snapshot(gw).rules().equals(before.get(gw).rules())) {
+            double waited = (System.nanoTime() - lockedAt) / 1e9;
+            assertTrue(waited < confirmTimeout + SLACK_SECONDS, gw + " did not roll back within " + confirmTimeout
+                    + " + " + SLACK_SECONDS + " s of the apply");
+            Thread.sleep(50);
+        }
+        return (System.nanoTime() - lockedAt) / 1e9;
     }
 
     private static String recapLine(String out, String host) {
