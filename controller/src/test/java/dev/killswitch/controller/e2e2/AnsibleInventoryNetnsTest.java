@@ -8,15 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An operator's Ansible inventory as is: INI with [group:vars] and [group:children], group_vars/ and host_vars/
@@ -29,16 +25,15 @@ class AnsibleInventoryNetnsTest {
     static final String SSH_FROM_NETWORK = "-A INPUT -s 203.0.113.0/24 -i eth0 -p tcp -m tcp --dport 22 -j ACCEPT";
     static final String SSH_FROM_WORKSTATION = "-A INPUT -s 203.0.113.2/32 -i eth0 -p tcp -m tcp --dport 22 -j ACCEPT";
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final LabFixture FIXTURE = new LabFixture("r2i");
     static RolloutLab lab;
     static Path inventory;
     static Path playbook;
-    Map<String, RolloutLab.Snapshot> before;
 
     @BeforeAll
-    static void up() throws Exception {
-        lab = RolloutLab.up(dir, "r2i");
+    static void files() throws Exception {
+        lab = FIXTURE.lab();
         for (String f : List.of("group_vars/all.yml", "group_vars/gateways.yml", "host_vars/gw2.yml")) {
             lab.resource("ansible/" + f);
         }
@@ -51,20 +46,6 @@ class AnsibleInventoryNetnsTest {
         Files.writeString(inventory, ini);
     }
 
-    @AfterAll
-    static void down() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
-    @BeforeEach
-    void reset() {
-        lab.reset();
-        before = new LinkedHashMap<>();
-        RolloutLab.GATEWAYS.forEach(gw -> before.put(gw, lab.snapshot(gw)));
-    }
-
     @Test
     void anIniInventoryWithGroupAndHostVarsLimitAndExtraVarsChangesOnlyTheLimitedHostsAsTheirVariablesSay() {
         RolloutLab.Run run = lab.killswitch("apply", "-i", inventory.toString(), "--known-hosts",
@@ -75,7 +56,7 @@ class AnsibleInventoryNetnsTest {
         assertEquals(List.of("gw1", "gw2"), hosts(run.json()), "--limit gateways:!gw3");
         assertEquals("changed", run.host("gw1").path("status").asText());
         assertEquals("changed", run.host("gw2").path("status").asText());
-        assertEquals(before.get("gw3"), lab.snapshot("gw3"), "gw3 is limited out and untouched");
+        assertEquals(FIXTURE.before("gw3"), lab.snapshot("gw3"), "gw3 is limited out and untouched");
 
         String gw1 = lab.snapshot("gw1").rules();
         String gw2 = lab.snapshot("gw2").rules();
@@ -94,7 +75,7 @@ class AnsibleInventoryNetnsTest {
 
     @Test
     void globsExclusionsAndAnExtraVarsFileSelectAndFeedThePlan() throws Exception {
-        Path extra = dir.resolve("extra.yml");
+        Path extra = lab.dir.resolve("extra.yml");
         Files.writeString(extra, "ssh_alt_port: 2201\n");
 
         RolloutLab.Run run = lab.killswitch("plan", "-i", inventory.toString(), "--known-hosts",
@@ -106,7 +87,7 @@ class AnsibleInventoryNetnsTest {
         assertFalse(out.contains("--- gw1 ("), run.toString());
         assertTrue(out.contains("--dport 2201 -j ACCEPT"), run.toString());
         for (String gw : RolloutLab.GATEWAYS) {
-            assertEquals(before.get(gw), lab.snapshot(gw), "a plan changes nothing on " + gw);
+            assertEquals(FIXTURE.before(gw), lab.snapshot(gw), "a plan changes nothing on " + gw);
         }
     }
 

@@ -8,14 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The canary (first batch of serial [1, "100%"]) cannot be reached: the rollout stops after batch 1, the recap says
@@ -24,35 +20,20 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("netns")
 class CanaryUnreachableNetnsTest {
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final LabFixture FIXTURE = new LabFixture("r2c");
     static RolloutLab lab;
     static Path playbook;
     static Path inventory;
-    Map<String, RolloutLab.Snapshot> before;
 
     @BeforeAll
-    static void up() {
-        lab = RolloutLab.up(dir, "r2c");
+    static void files() {
+        lab = FIXTURE.lab();
         playbook = lab.resource("killswitch.yml");
         // a copy of the lab's inventory in which gw1, the first host of the play, points to a dead port
         ObjectNode inv = lab.inventoryTree();
         RolloutLab.hostVars(inv, "gw1").put("ansible_port", RolloutLab.deadPort());
         inventory = lab.write("dead-canary/hosts.yml", inv);
-    }
-
-    @AfterAll
-    static void down() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
-    @BeforeEach
-    void reset() {
-        lab.reset();
-        before = new LinkedHashMap<>();
-        RolloutLab.GATEWAYS.forEach(gw -> before.put(gw, lab.snapshot(gw)));
     }
 
     @Test
@@ -64,9 +45,9 @@ class CanaryUnreachableNetnsTest {
         String out = run.stdout();
         assertTrue(out.contains("BATCH 1/2 (canary): gw1"), run.toString());
         assertFalse(out.contains("BATCH 2/2"), "batch 2 never starts: " + run);
-        assertTrue(recapLine(out, "gw1").contains("unreachable=1"), run.toString());
-        assertTrue(recapLine(out, "gw2").contains("skipped=1"), run.toString());
-        assertTrue(recapLine(out, "gw3").contains("skipped=1"), run.toString());
+        assertTrue(run.recapLine("gw1").contains("unreachable=1"), run.toString());
+        assertTrue(run.recapLine("gw2").contains("skipped=1"), run.toString());
+        assertTrue(run.recapLine("gw3").contains("skipped=1"), run.toString());
         assertTrue(out.contains("gw1: host gw1 (127.0.0.1:"), run.toString());
         assertTrue(out.contains("connection refused"), run.toString());
         assertTrue(out.contains("STOPPED: 1 of 1 host(s) failed in batch 1 (100% > max_fail_percentage 0%)"),
@@ -117,14 +98,9 @@ class CanaryUnreachableNetnsTest {
         assertNothingChanged();
     }
 
-    private void assertNothingChanged() {
+    private static void assertNothingChanged() {
         for (String gw : RolloutLab.GATEWAYS) {
-            assertEquals(before.get(gw), lab.snapshot(gw), gw + " must be exactly as before");
+            assertEquals(FIXTURE.before(gw), lab.snapshot(gw), gw + " must be exactly as before");
         }
-    }
-
-    private static String recapLine(String out, String host) {
-        return out.lines().filter(l -> l.startsWith(host + " ") && l.contains(" : ok=")).findFirst()
-                .orElseThrow(() -> new AssertionError("no recap line for " + host + " in:\n" + out));
     }
 }

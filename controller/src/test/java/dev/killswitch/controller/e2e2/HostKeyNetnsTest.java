@@ -6,16 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * known_hosts holds another key for gw2 (as after a man in the middle, or a reinstall nobody checked): gw2 is refused
@@ -24,18 +20,17 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("netns")
 class HostKeyNetnsTest {
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final LabFixture FIXTURE = new LabFixture("r2k");
     static RolloutLab lab;
     static Path playbook;
     static Path wrongKnownHosts;
     static String wrongKnownHostsText;
     static String otherFingerprint;
-    Map<String, RolloutLab.Snapshot> before;
 
     @BeforeAll
-    static void up() throws Exception {
-        lab = RolloutLab.up(dir, "r2k");
+    static void files() throws Exception {
+        lab = FIXTURE.lab();
         playbook = lab.resource("killswitch.yml");
         String other = otherEd25519Key();
         String port = "[127.0.0.1]:" + lab.lab.host("gw2").sshPort() + " ";
@@ -50,23 +45,9 @@ class HostKeyNetnsTest {
             lines.add(line);
         }
         assertEquals(2, replaced, "gw2's two known_hosts entries");
-        wrongKnownHosts = dir.resolve("known_hosts.wrong");
+        wrongKnownHosts = lab.dir.resolve("known_hosts.wrong");
         Files.write(wrongKnownHosts, lines);
         wrongKnownHostsText = Files.readString(wrongKnownHosts);
-    }
-
-    @AfterAll
-    static void down() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
-    @BeforeEach
-    void reset() {
-        lab.reset();
-        before = new LinkedHashMap<>();
-        RolloutLab.GATEWAYS.forEach(gw -> before.put(gw, lab.snapshot(gw)));
     }
 
     @Test
@@ -80,7 +61,7 @@ class HostKeyNetnsTest {
         assertTrue(why.startsWith("HOST KEY MISMATCH for gw2 (127.0.0.1:" + lab.lab.host("gw2").sshPort() + ")"), why);
         assertTrue(why.contains(" but " + wrongKnownHosts + " expects ssh-ed25519 " + otherFingerprint), why);
         assertTrue(why.contains("Nothing was run."), why);
-        assertEquals(before.get("gw2"), lab.snapshot("gw2"), "nothing changed on gw2");
+        assertEquals(FIXTURE.before("gw2"), lab.snapshot("gw2"), "nothing changed on gw2");
         assertEquals("changed", run.host("gw1").path("status").asText(), "the canary");
         assertEquals("changed", run.host("gw3").path("status").asText(), "gw3, in gw2's batch");
         for (String gw : List.of("gw1", "gw3")) {
@@ -96,7 +77,7 @@ class HostKeyNetnsTest {
 
         assertEquals(1, run.exit(), run.toString());
         assertTrue(run.host("gw2").path("message").asText().startsWith("HOST KEY MISMATCH for gw2"), run.toString());
-        assertEquals(before.get("gw2"), lab.snapshot("gw2"));
+        assertEquals(FIXTURE.before("gw2"), lab.snapshot("gw2"));
         assertEquals(wrongKnownHostsText, Files.readString(wrongKnownHosts), "known_hosts is not rewritten");
     }
 
@@ -111,7 +92,7 @@ class HostKeyNetnsTest {
 
     /** A fresh ed25519 public key ("ssh-ed25519 AAAA..."), not the one gw2 holds. */
     private static String otherEd25519Key() throws Exception {
-        Path key = dir.resolve("other_ed25519");
+        Path key = lab.dir.resolve("other_ed25519");
         Process p = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "not-gw2", "-f",
                 key.toString()).redirectErrorStream(true).start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, new String(p.getInputStream().readAllBytes()));

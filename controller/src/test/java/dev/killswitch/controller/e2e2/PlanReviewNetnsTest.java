@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code plan -o FILE} then {@code apply FILE}: the reviewed plan is applied exactly, a gateway changed by hand in
@@ -22,32 +20,20 @@ class PlanReviewNetnsTest {
 
     static final List<String> BY_HAND = List.of("iptables", "-I", "INPUT", "-s", "192.0.2.99", "-j", "DROP");
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final LabFixture FIXTURE = new LabFixture("r2p");
     static RolloutLab lab;
     static Path playbook;
 
     @BeforeAll
-    static void up() {
-        lab = RolloutLab.up(dir, "r2p");
+    static void files() {
+        lab = FIXTURE.lab();
         playbook = lab.resource("killswitch.yml");
-    }
-
-    @AfterAll
-    static void down() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
-    @BeforeEach
-    void reset() {
-        lab.reset();
     }
 
     @Test
     void aSavedPlanIsAppliedExactlyExceptOnAHostChangedByHandWhichIsRefusedAsStale() throws Exception {
-        Path saved = dir.resolve("review.plan");
+        Path saved = lab.dir.resolve("review.plan");
         RolloutLab.Run plan = lab.killswitch("plan", "-i", lab.inventory().toString(), "--known-hosts",
                 lab.knownHosts().toString(), "--no-color", playbook.toString(), "-o", saved.toString());
         assertEquals(2, plan.exit(), "changes pending: " + plan);
@@ -80,7 +66,7 @@ class PlanReviewNetnsTest {
 
         // applied exactly as planned: a new plan finds gw1 and gw3 already as desired, and renders for them what
         // the reviewed plan holds
-        Path again = dir.resolve("again.plan");
+        Path again = lab.dir.resolve("again.plan");
         RolloutLab.Run check = lab.killswitch("plan", "-i", lab.inventory().toString(), "--known-hosts",
                 lab.knownHosts().toString(), "--json", "--limit", "gw1:gw3", playbook.toString(), "-o",
                 again.toString());
@@ -97,7 +83,7 @@ class PlanReviewNetnsTest {
 
     @Test
     void aSavedPlanCannotBeAppliedTwice() throws Exception {
-        Path saved = dir.resolve("once.plan");
+        Path saved = lab.dir.resolve("once.plan");
         RolloutLab.Run plan = lab.killswitch("plan", "-i", lab.inventory().toString(), "--known-hosts",
                 lab.knownHosts().toString(), "--json", "--limit", "gw3", playbook.toString(), "-o", saved.toString());
         assertEquals(2, plan.exit(), plan.toString());

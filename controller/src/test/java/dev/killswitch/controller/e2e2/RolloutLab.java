@@ -121,6 +121,12 @@ final class RolloutLab implements AutoCloseable {
             throw new AssertionError("no host " + host + " in the recap: " + this);
         }
 
+        /** The PLAY RECAP line of {@code host} in text output ("gw1   : ok=0 changed=0 unreachable=1 ..."). */
+        String recapLine(String host) {
+            return stdout.lines().filter(l -> l.startsWith(host + " ") && l.contains(" : ok=")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no recap line for " + host + " in: " + this));
+        }
+
         @Override
         public String toString() {
             return "killswitch " + String.join(" ", args) + " -> exit " + exit + " in " + millis + " ms\n--- stdout\n"

@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A playbook whose kill switch has no SSH for the operator (sources 192.0.2.1/32, the operator is 203.0.113.2): the
@@ -26,32 +22,17 @@ class SshLockoutNetnsTest {
     /** Slack for the watchdog's restore on a loaded two-core machine. */
     static final double SLACK_SECONDS = 5;
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final LabFixture FIXTURE = new LabFixture("r2l");
     static RolloutLab lab;
     static Path lockout;
     static Path baseline;
-    Map<String, RolloutLab.Snapshot> before;
 
     @BeforeAll
-    static void up() {
-        lab = RolloutLab.up(dir, "r2l");
+    static void files() {
+        lab = FIXTURE.lab();
         lockout = lab.resource("lockout.yml");
         baseline = lab.resource("killswitch.yml");
-    }
-
-    @AfterAll
-    static void down() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
-
-    @BeforeEach
-    void reset() {
-        lab.reset();
-        before = new LinkedHashMap<>();
-        RolloutLab.GATEWAYS.forEach(gw -> before.put(gw, lab.snapshot(gw)));
     }
 
     @Test
@@ -61,13 +42,13 @@ class SshLockoutNetnsTest {
 
         assertEquals(1, run.exit(), run.toString());
         String out = run.stdout();
-        assertTrue(recapLine(out, "gw2").contains("failed=1"), run.toString());
+        assertTrue(run.recapLine("gw2").contains("failed=1"), run.toString());
         assertTrue(out.contains("<-- GUARD FAILS"), run.toString());
         assertTrue(out.contains("guard: REFUSED"), run.toString());
         assertTrue(out.contains("would drop SSH (ssh live flow in 203.0.113.2:"), run.toString());
         assertTrue(out.contains("would drop SSH (ssh new connection from 203.0.113.2 to port 22)"), run.toString());
         assertTrue(out.contains("(use --force to override)"), run.toString());
-        assertEquals(before.get("gw2"), lab.snapshot("gw2"));
+        assertEquals(FIXTURE.before("gw2"), lab.snapshot("gw2"));
     }
 
     @Test
@@ -85,7 +66,7 @@ class SshLockoutNetnsTest {
         assertEquals("skipped", run.host("gw2").path("status").asText());
         assertEquals("skipped", run.host("gw3").path("status").asText());
         for (String gw : RolloutLab.GATEWAYS) {
-            assertEquals(before.get(gw), lab.snapshot(gw), gw + " must be exactly as before");
+            assertEquals(FIXTURE.before(gw), lab.snapshot(gw), gw + " must be exactly as before");
         }
     }
 
@@ -114,8 +95,8 @@ class SshLockoutNetnsTest {
         assertTrue(lockoutSeconds > CONFIRM_TIMEOUT - 1.5, "rolled back by the watchdog at its deadline, not before: "
                 + lockoutSeconds + " s");
         RolloutLab.Snapshot after = lab.snapshot("gw1");
-        assertEquals(before.get("gw1").rules(), after.rules(), "the rules from before the apply");
-        assertEquals(before.get("gw1").sysctls(), after.sysctls(), "IPv6 sysctls as before");
+        assertEquals(FIXTURE.before("gw1").rules(), after.rules(), "the rules from before the apply");
+        assertEquals(FIXTURE.before("gw1").sysctls(), after.sysctls(), "IPv6 sysctls as before");
         assertFalse(lab.exists("gw1", "/var/lib/killswitch/pending.json"), "nothing is pending any more");
         for (String file : RolloutLab.PERSISTED) {
             assertFalse(lab.exists("gw1", file), "an unconfirmed apply is never persisted: " + file);
@@ -125,16 +106,16 @@ class SshLockoutNetnsTest {
         assertEquals(1, run.exit(), run.toString());
         String out = run.stdout();
         assertTrue(out.contains("[gw1] applied "), run.toString());
-        assertTrue(recapLine(out, "gw1").contains("rolled_back=1"), run.toString());
-        assertTrue(recapLine(out, "gw1").contains("changed=0"), run.toString());
+        assertTrue(run.recapLine("gw1").contains("rolled_back=1"), run.toString());
+        assertTrue(run.recapLine("gw1").contains("changed=0"), run.toString());
         // the lockout also held the apply's own answer until the rollback, so the confirmation found it gone
         assertTrue(out.contains("gw1: confirm refused (killswitch-agent: apply "), run.toString());
         assertTrue(out.contains("is no longer pending: it was rolled back"), run.toString());
         assertTrue(out.contains("STOPPED: 1 of 1 host(s) failed in batch 1"), run.toString());
-        assertTrue(recapLine(out, "gw2").contains("skipped=1") && recapLine(out, "gw3").contains("skipped=1"),
+        assertTrue(run.recapLine("gw2").contains("skipped=1") && run.recapLine("gw3").contains("skipped=1"),
                 run.toString());
-        assertEquals(before.get("gw2"), lab.snapshot("gw2"));
-        assertEquals(before.get("gw3"), lab.snapshot("gw3"));
+        assertEquals(FIXTURE.before("gw2"), lab.snapshot("gw2"));
+        assertEquals(FIXTURE.before("gw3"), lab.snapshot("gw3"));
 
         // and the controller gets on with the host: the right playbook goes through and is confirmed
         RolloutLab.Run fixed = lab.killswitch("apply", "-i", lab.inventory().toString(), "--known-hosts",
@@ -169,8 +150,8 @@ class SshLockoutNetnsTest {
         }
         assertTrue(lockoutSeconds > confirmTimeout - 1.5, "rolled back at its deadline: " + lockoutSeconds + " s");
         RolloutLab.Snapshot after = lab.snapshot("gw2");
-        assertEquals(before.get("gw2").rules(), after.rules());
-        assertEquals(before.get("gw2").sysctls(), after.sysctls());
+        assertEquals(FIXTURE.before("gw2").rules(), after.rules());
+        assertEquals(FIXTURE.before("gw2").sysctls(), after.sysctls());
         assertFalse(lab.exists("gw2", "/var/lib/killswitch/pending.json"));
         assertTrue(lab.sshWorks("gw2"), "a new SSH connection works again");
     }
@@ -187,18 +168,13 @@ class SshLockoutNetnsTest {
     }
 
     /** Waits until {@code gw} holds its rules from before again; returns the seconds since {@code lockedAt}. */
-    private double awaitRollback(String gw, long lockedAt, int confirmTimeout) throws InterruptedException {
-        while (!lab.snapshot(gw).rules().equals(before.get(gw).rules())) {
+    private static double awaitRollback(String gw, long lockedAt, int confirmTimeout) throws InterruptedException {
+        while (!lab.snapshot(gw).rules().equals(FIXTURE.before(gw).rules())) {
             double waited = (System.nanoTime() - lockedAt) / 1e9;
             assertTrue(waited < confirmTimeout + SLACK_SECONDS, gw + " did not roll back within " + confirmTimeout
                     + " + " + SLACK_SECONDS + " s of the apply");
             Thread.sleep(50);
         }
         return (System.nanoTime() - lockedAt) / 1e9;
-    }
-
-    private static String recapLine(String out, String host) {
-        return out.lines().filter(l -> l.startsWith(host + " ") && l.contains(" : ok=")).findFirst()
-                .orElseThrow(() -> new AssertionError("no recap line for " + host + " in:\n" + out));
     }
 }
