@@ -183,8 +183,20 @@ public final class Applier {
 
     /** Keeps the pending apply: persists what it deferred and stops the watchdog. */
     public Pending confirm() throws IOException {
+        return confirm(null);
+    }
+
+    /**
+     * As {@link #confirm()}, but only the apply {@code id} (null: whichever is pending). Without the id, a
+     * confirmation that arrives after the watchdog rolled back would find nothing pending and look like success.
+     */
+    public Pending confirm(String id) throws IOException {
         try (StateDir.Lock lock = dir.lock(Duration.ofSeconds(30))) {
             Pending p = Pending.read(dir.pending());
+            if (id != null && (p == null || !p.id().equals(id))) {
+                throw new ApplyError("apply " + id + " is no longer pending: it was rolled back (not confirmed "
+                        + "in time) or cancelled, so nothing was kept");
+            }
             if (p == null) {
                 return null;
             }

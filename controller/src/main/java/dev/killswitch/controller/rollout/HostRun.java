@@ -187,8 +187,14 @@ public final class HostRun {
         c.close();
         // confirm over a fresh connection: that is the proof SSH still works after the apply
         progress.host(host, "applied " + steps + " step(s); confirming over a new connection");
+        List<String> confirm = command(agent, "confirm", "--state-dir", paths.stateDir());
+        String id = report.path("confirm").path("id").asText(null);
+        if (id != null) {
+            // only this apply: a confirm that comes after the watchdog rolled back must not pass for success
+            confirm.addAll(List.of("--id", id));
+        }
         try (Connection fresh = transport.connect(target)) {
-            ExecResult cr = fresh.exec(command(agent, "confirm", "--state-dir", paths.stateDir()), null, null);
+            ExecResult cr = fresh.exec(confirm, null, null);
             if (!cr.ok()) {
                 return new HostResult(host, Status.ROLLED_BACK, "confirm refused (" + firstLine(cr.stderr())
                         + "); the host rolled back", steps, fp, ms(t0), report, desiredYaml);
