@@ -20,8 +20,11 @@ abstract class Extension {
     record Spec(String name, int args, boolean invertible, boolean abbreviation) {
     }
 
-    /** One option as written in the rule. */
-    record Given(Spec spec, String spelling, boolean negated, List<Token> args) {
+    /**
+     * One option as written in the rule; {@code protocol} is the -p number known when it was read
+     * (0 for none or negated), since some extensions check it right then.
+     */
+    record Given(Spec spec, String spelling, boolean negated, List<Token> args, int protocol) {
         String arg() {
             return args.get(0).text();
         }

@@ -340,7 +340,7 @@ final class Inet {
 
     /**
      * An address with an optional mask as the conntrack match prints it: address not masked,
-     * no suffix for a host, {@code /len} or a dotted mask otherwise.
+     * no suffix for a host, {@code /len} otherwise.
      */
     static String moduleAddress(String s, boolean v6, RuleContext ctx, String option) {
         int slash = s.indexOf('/');
@@ -368,8 +368,11 @@ final class Inet {
                 mask = maskV4((int) len);
             }
             int len = prefixOfV4Mask(mask);
-            String suffix = len == 32 ? "" : "/" + (len >= 0 ? Integer.toString(len) : formatV4(mask));
-            return formatV4((int) addr) + suffix;
+            if (len < 0) {
+                ctx.unsure(); // nft prints a non-contiguous mask away
+                return s;
+            }
+            return formatV4((int) addr) + (len == 32 ? "" : "/" + len);
         }
         byte[] addr = address6(a, ctx, option);
         if (addr == null) {
@@ -391,8 +394,11 @@ final class Inet {
             mask = maskV6((int) len);
         }
         int len = prefixOfV6Mask(mask);
-        String suffix = len == 128 ? "" : "/" + (len >= 0 ? Integer.toString(len) : formatV6(mask));
-        return formatV6(addr) + suffix;
+        if (len < 0) {
+            ctx.unsure();
+            return s;
+        }
+        return formatV6(addr) + (len == 128 ? "" : "/" + len);
     }
 
     /** A single address without mask in printed form, or null when unsure. */

@@ -46,20 +46,24 @@ final class Matches {
 
     // ---------------------------------------------------------------- tcp, udp, sctp
 
-    /** --sport/--dport as the nft backend prints them; returns null when the option vanishes. */
-    static Opt nftPort(Extension.Given g, int proto, RuleContext ctx) {
+    /**
+     * --sport/--dport as iptables-nft prints them; null when the option vanishes. A {@code native} match
+     * is translated to nft expressions (tcp without --tcp-option, udp): those keep no inverted range
+     * starting at 0. Otherwise the xt match is kept and prints ports as given.
+     */
+    static Opt nftPort(Extension.Given g, int proto, boolean nativeMatch, RuleContext ctx) {
         int[] r = Ports.range(g.arg(), proto, ctx, g.spelling());
         if (r == null) {
-            return null;
+            return Extension.opt(g, g.arg());
         }
         boolean full = r[0] == 0 && r[1] == 65535;
         if (full) {
-            if (g.negated()) {
-                ctx.unsure(); // nft drops the match, changing its meaning
+            if (g.negated() && nativeMatch) {
+                ctx.unsure(); // nft drops the whole match, changing its meaning
             }
             return null;
         }
-        if (g.negated() && r[0] == 0 && r[1] != 0) {
+        if (nativeMatch && g.negated() && r[0] == 0 && r[1] != 0) {
             // nft keeps no inverted range starting at 0: it stores the complement
             return Extension.opt(g.name(), false, Ports.format(r[1] + 1, 65535, ':'));
         }
@@ -83,8 +87,9 @@ final class Matches {
             if (ctx.protocol != 6 || ctx.protocolNegated) {
                 ctx.unsure(); // the kernel refuses tcp without -p tcp
             }
-            port(given.get("--sport"), ctx, out);
-            port(given.get("--dport"), ctx, out);
+            boolean nativeMatch = !given.has("--tcp-option");
+            port(given.get("--sport"), nativeMatch, ctx, out);
+            port(given.get("--dport"), nativeMatch, ctx, out);
             Given opt = given.get("--tcp-option");
             if (opt != null) {
                 long v = number(opt.arg(), 255, ctx, opt.spelling());
@@ -110,9 +115,9 @@ final class Matches {
             }
         }
 
-        private static void port(Given g, RuleContext ctx, List<Opt> out) {
+        private static void port(Given g, boolean nativeMatch, RuleContext ctx, List<Opt> out) {
             if (g != null) {
-                Opt o = nftPort(g, 6, ctx);
+                Opt o = nftPort(g, 6, nativeMatch, ctx);
                 if (o != null) {
                     out.add(o);
                 }
@@ -172,7 +177,7 @@ final class Matches {
             for (String n : new String[] {"--sport", "--dport"}) {
                 Given g = given.get(n);
                 if (g != null) {
-                    Opt o = nftPort(g, 17, ctx);
+                    Opt o = nftPort(g, 17, true, ctx);
                     if (o != null) {
                         out.add(o);
                     }
@@ -280,10 +285,6 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            int p = ctx.protocol;
-            if (ctx.protocolNegated || (p != 6 && p != 17 && p != 132 && p != 136 && p != 33)) {
-                throw ctx.error("-m multiport", "multiport needs -p tcp, udp, udplite, sctp or dccp");
-            }
             if (given.list.size() != 1) {
                 if (given.isEmpty()) {
                     throw ctx.error("-m multiport", "multiport needs one of --sports, --dports, --ports");
@@ -291,6 +292,10 @@ final class Matches {
                 throw ctx.error("-m multiport", "multiport takes only one of --sports, --dports, --ports");
             }
             Given g = given.list.get(0);
+            int p = g.protocol();
+            if (p != 6 && p != 17 && p != 132 && p != 136 && p != 33) {
+                throw ctx.error(g.spelling(), "multiport needs -p tcp, udp, udplite, sctp or dccp before it");
+            }
             int servicesFor = p == 6 || p == 17 || p == 132 ? p : -1;
             StringBuilder sb = new StringBuilder();
             int count = 0;
@@ -496,17 +501,17 @@ final class Matches {
 
     // ---------------------------------------------------------------- comment, limit, mac, mark
 
-    /** Truncates to {@code max} bytes of UTF-8; null when that would cut a multi-byte character. */
+    /** Truncates to {@code max} bytes of UTF-8, as the kernel stores it; unsure when that cuts a character. */
     static String truncate(String v, int max, RuleContext ctx) {
         byte[] b = v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         if (b.length <= max) {
             return v;
         }
-        if (b.length != v.length()) {
-            ctx.unsure();
+        if ((b[max] & 0xC0) == 0x80) {
+            ctx.unsure(); // the cut falls inside a character: the kernel keeps half of it
             return v;
         }
-        return v.substring(0, max);
+        return new String(b, 0, max, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     static final class Comment extends Extension {
@@ -689,6 +694,9 @@ final class Matches {
     private static final String[] ADDR_TYPES = {"UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST",
         "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE"};
 
+    /** UNSPEC, UNICAST, LOCAL, ANYCAST, MULTICAST, UNREACHABLE: what the kernel matches for IPv6. */
+    private static final int V6_ADDR_TYPES = 1 | 2 | 4 | 16 | 32 | 128;
+
     static final class AddrType extends Extension {
         AddrType() {
             super("addrtype");
@@ -715,6 +723,10 @@ final class Matches {
                             break;
                         }
                         mask |= 1 << i;
+                    }
+                    if (ctx.ipv6() && mask > 0 && (mask & ~V6_ADDR_TYPES) != 0) {
+                        throw ctx.error(g.spelling(), "IPv6 cannot match address types BROADCAST, BLACKHOLE, "
+                                + "PROHIBIT, THROW, NAT or XRESOLVE");
                     }
                     if (mask < 0) {
                         out.add(opt(g, g.arg()));
@@ -786,10 +798,15 @@ final class Matches {
 
     // ---------------------------------------------------------------- recent, hashlimit, connlimit
 
-    /** A name printed with plain %s: safe only when it needs no quoting. */
+    /** A name printed with plain %s: it reads back the same only without blanks, quotes or backslashes. */
     static String rawName(String v, RuleContext ctx) {
-        if (!Quoting.isBare(v)) {
-            ctx.unsure(); // iptables prints it unquoted, so it would not read back
+        boolean safe = !v.isEmpty();
+        for (int i = 0; i < v.length() && safe; i++) {
+            char c = v.charAt(i);
+            safe = c > ' ' && c != '"' && c != '\\' && c != '\'' && c < 0x7f;
+        }
+        if (!safe) {
+            ctx.unsure();
         }
         return v;
     }
@@ -1053,8 +1070,9 @@ final class Matches {
                 }
             }
             if (given.has("--suppl-groups")) {
-                if (!given.has("--gid-owner")) {
-                    throw ctx.error("--suppl-groups", "owner: --suppl-groups needs --gid-owner");
+                if (!given.has("--gid-owner")
+                        || given.list.indexOf(given.get("--suppl-groups")) < given.list.indexOf(given.get("--gid-owner"))) {
+                    throw ctx.error("--suppl-groups", "owner: --suppl-groups needs --gid-owner before it");
                 }
                 out.add(opt("--suppl-groups", false));
             }
@@ -1301,16 +1319,24 @@ final class Matches {
                 throw ctx.error("-m string", "string needs --string (or --hex-string) and --algo");
             }
             String pat = s.arg();
-            for (int i = 0; i < pat.length(); i++) {
-                char c = pat.charAt(i);
-                if (c < 0x20 || c > 0x7e) {
-                    ctx.unsure(); // iptables prints such patterns as hex
+            byte[] bytes = pat.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (bytes.length == 0 || bytes.length > 128) {
+                throw ctx.error(s.spelling(), "string pattern must be 1-128 bytes");
+            }
+            // is_hex_string: a byte that is not printable ASCII, or a trailing backslash, prints as hex
+            boolean hex = bytes[bytes.length - 1] == '\\';
+            for (byte b : bytes) {
+                hex |= b < 0x20 || b > 0x7e;
+            }
+            if (hex) {
+                StringBuilder sb = new StringBuilder("\"|");
+                for (byte b : bytes) {
+                    sb.append(String.format("%02x", b & 0xff));
                 }
+                out.add(opt("--hex-string", s.negated(), sb.append("|\"").toString()));
+            } else {
+                out.add(opt("--string", s.negated(), Quoting.stringMatch(pat)));
             }
-            if (pat.isEmpty() || pat.length() > 128) {
-                throw ctx.error(s.spelling(), "string pattern must be 1-128 characters");
-            }
-            out.add(opt("--string", s.negated(), Quoting.stringMatch(pat)));
             if (!algo.arg().equals("bm") && !algo.arg().equals("kmp")) {
                 throw ctx.error(algo.spelling(), "unknown string algorithm '" + algo.arg() + "' (bm or kmp)");
             }
@@ -1421,6 +1447,9 @@ final class Matches {
             Given stop = given.get("--timestop");
             int s = start == null ? 0 : daytime(start, ctx);
             int e = stop == null ? 86399 : daytime(stop, ctx);
+            if (given.has("--contiguous") && e >= s) {
+                throw ctx.error("--contiguous", "time: --contiguous only makes sense when --timestop is before --timestart");
+            }
             if (s != 0 || e != 86399) {
                 out.add(opt("--timestart", false, clock(s)));
                 out.add(opt("--timestop", false, clock(e)));
