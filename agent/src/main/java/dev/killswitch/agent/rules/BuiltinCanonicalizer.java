@@ -195,11 +195,13 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
         final Extension ext;
         final String name;
         final Extension.Options given = new Extension.Options();
-        final List<Opt> generic = new ArrayList<>(2);
+        /** Options of an unknown extension, as written. */
+        final List<Opt> generic;
 
         Loaded(Extension ext, String name) {
             this.ext = ext;
             this.name = name;
+            this.generic = ext == null ? new ArrayList<>(2) : List.of();
         }
     }
 
@@ -355,7 +357,8 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
         /** Records a newly loaded extension; a module loaded again does not merge its options again. */
         private void load(Loaded l) {
             loaded.add(l);
-            for (Loaded m : merged) {
+            for (int k = 0; k < merged.size(); k++) {
+                Loaded m = merged.get(k);
                 if (m.name != null && m.name.equals(l.name) && m != target && l != target) {
                     return;
                 }
@@ -466,7 +469,8 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                 return;
             }
             if (spec.abbreviation()) {
-                for (Loaded l : loaded) {
+                for (int k = 0; k < loaded.size(); k++) {
+                    Loaded l = loaded.get(k);
                     if (l != owner && (l.ext == null || l.ext.clashes(s))) {
                         ctx.unsure();
                     }
@@ -550,7 +554,8 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
 
             List<Match> ms = new ArrayList<>(matches.size());
             int protoMatches = 0;
-            for (Loaded l : matches) {
+            for (int k = 0; k < matches.size(); k++) {
+                Loaded l = matches.get(k);
                 if (l.ext == null) {
                     ctx.unsure();
                     ms.add(new Match(l.name, l.generic));
@@ -586,21 +591,28 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
             }
             List<String> srcs = addresses(src, srcNeg, srcSpelling, "-s");
             List<String> dsts = addresses(dst, dstNeg, dstSpelling, "-d");
+            if (srcs.size() == 1 && dsts.size() == 1) {
+                return List.of(rule(srcs.get(0), dsts.get(0), tail, ms, tg));
+            }
             List<Rule> rules = new ArrayList<>(srcs.size() * dsts.size());
             for (String s : srcs) {
                 for (String d : dsts) {
-                    List<Opt> core = new ArrayList<>(tail.size() + 2);
-                    if (!s.isEmpty()) {
-                        core.add(new Opt("-s", srcNeg, List.of(s)));
-                    }
-                    if (!d.isEmpty()) {
-                        core.add(new Opt("-d", dstNeg, List.of(d)));
-                    }
-                    core.addAll(tail);
-                    rules.add(new Rule(core, ms, tg, !ctx.unsure));
+                    rules.add(rule(s, d, tail, ms, tg));
                 }
             }
             return rules;
+        }
+
+        private Rule rule(String s, String d, List<Opt> tail, List<Match> ms, Target tg) {
+            List<Opt> core = new ArrayList<>(tail.size() + 2);
+            if (!s.isEmpty()) {
+                core.add(new Opt("-s", srcNeg, List.of(s)));
+            }
+            if (!d.isEmpty()) {
+                core.add(new Opt("-d", dstNeg, List.of(d)));
+            }
+            core.addAll(tail);
+            return new Rule(core, ms, tg, !ctx.unsure);
         }
 
         /** The printed addresses of a comma list; "" stands for "anything" (no option printed). */

@@ -39,7 +39,8 @@ abstract class Extension {
         final List<Given> list = new ArrayList<>(4);
 
         Given get(String name) {
-            for (Given g : list) {
+            for (int i = 0; i < list.size(); i++) { // indexed: no iterator on the hot path
+                Given g = list.get(i);
                 if (g.spec().name().equals(name)) {
                     return g;
                 }
