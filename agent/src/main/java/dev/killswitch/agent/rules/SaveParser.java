@@ -215,9 +215,9 @@ public final class SaveParser {
                 first = 1;
             }
             int cmd = -1;
-            for (int k = first; k < toks.size() && cmd < 0; k++) {
+            for (int k = first; k < toks.size(); k++) {
                 Token t = toks.get(k);
-                if (!t.quoted() && isCommand(t.text())) {
+                if (cmd < 0 && !t.quoted() && isCommand(t.text())) {
                     cmd = k;
                 }
                 if (!t.quoted() && (t.text().equals("-t") || t.text().equals("--table"))) {
