@@ -14,7 +14,7 @@ final class Matches {
     private static final Map<String, Extension> BY_NAME = new HashMap<>();
 
     static {
-        for (Extension e : List.of(new Tcp(), new Udp(), new Sctp(), new Icmp(), new Icmp6(), new Multiport(),
+        for (Extension e : List.of(new Tcp(), new Udp(), new Sctp(), new Icmp(false), new Icmp(true), new Multiport(),
                 new State(), new Conntrack(), new Comment(), new Limit(), new Mac(), new MarkMatch("mark"),
                 new MarkMatch("connmark"), new AddrType(), new IpRange(), new PktType(), new Recent(),
                 new HashLimit(), new ConnLimit(), new Owner(), new TtlLike("ttl", false), new TtlLike("hl", true),
@@ -146,19 +146,7 @@ final class Matches {
         }
 
         private static String flagList(int bits) {
-            if (bits == 0) {
-                return "NONE";
-            }
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < TCP_FLAGS.length; i++) {
-                if ((bits & (1 << i)) != 0) {
-                    if (sb.length() > 0) {
-                        sb.append(',');
-                    }
-                    sb.append(TCP_FLAGS[i]);
-                }
-            }
-            return sb.toString();
+            return bits == 0 ? "NONE" : bitNames(bits, TCP_FLAGS);
         }
     }
 
@@ -221,52 +209,30 @@ final class Matches {
 
     // ---------------------------------------------------------------- icmp
 
+    /** icmp (IPv4, -p icmp) and icmp6 (IPv6, -p ipv6-icmp): one type option each. */
     static final class Icmp extends Extension {
-        Icmp() {
-            super("icmp");
-            option(1, true, "--icmp-type");
+        private final boolean v6;
+        private final String typeOption;
+
+        Icmp(boolean v6) {
+            super(v6 ? "icmp6" : "icmp");
+            this.v6 = v6;
+            this.typeOption = v6 ? "--icmpv6-type" : "--icmp-type";
+            option(1, true, typeOption);
         }
 
         @Override
         boolean supports(Family family) {
-            return family == Family.IPV4;
+            return (family == Family.IPV6) == v6;
         }
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            if (ctx.protocol != 1 || ctx.protocolNegated) {
+            if (ctx.protocol != (v6 ? 58 : 1) || ctx.protocolNegated) {
                 ctx.unsure();
             }
-            Given g = given.get("--icmp-type");
-            if (g == null) {
-                throw ctx.error("-m icmp", "icmp: option --icmp-type must be specified");
-            }
-            String v = IcmpTypes.canonical(g.arg(), false, ctx, g.spelling());
-            out.add(opt(g, v == null ? g.arg() : v));
-        }
-    }
-
-    static final class Icmp6 extends Extension {
-        Icmp6() {
-            super("icmp6");
-            option(1, true, "--icmpv6-type");
-        }
-
-        @Override
-        boolean supports(Family family) {
-            return family == Family.IPV6;
-        }
-
-        @Override
-        void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            if (ctx.protocol != 58 || ctx.protocolNegated) {
-                ctx.unsure();
-            }
-            Given g = given.get("--icmpv6-type");
-            if (g == null) {
-                throw ctx.error("-m icmp6", "icmp6: option --icmpv6-type must be specified");
-            }
-            String v = IcmpTypes.canonical(g.arg(), true, ctx, g.spelling());
+            Given g = required(given, typeOption, ctx, "-m " + name);
+            String v = IcmpTypes.canonical(g.arg(), v6, ctx, g.spelling());
             out.add(opt(g, v == null ? g.arg() : v));
         }
     }
@@ -366,16 +332,7 @@ final class Matches {
     }
 
     static String stateList(int mask) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < STATE_PRINT.length; i++) {
-            if ((mask & (1 << i)) != 0) {
-                if (sb.length() > 0) {
-                    sb.append(',');
-                }
-                sb.append(STATE_PRINT[i]);
-            }
-        }
-        return sb.toString();
+        return Extension.bitNames(mask, STATE_PRINT);
     }
 
     static final class State extends Extension {
@@ -386,15 +343,13 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given g = given.get("--state");
-            if (g == null) {
-                throw ctx.error("-m state", "state: option --state must be specified");
-            }
+            Given g = required(given, "--state", ctx, "-m state");
             out.add(opt(g, stateList(states(g.arg(), 5, ctx, g.spelling()))));
         }
     }
 
     private static final String[] STATUS_PARSE = {"NONE", "EXPECTED", "SEEN_REPLY", "ASSURED", "CONFIRMED"};
+    private static final String[] STATUS_PRINT = {"EXPECTED", "SEEN_REPLY", "ASSURED", "CONFIRMED"};
 
     static final class Conntrack extends Extension {
         private static final String[] ORDER = {"--ctstate", "--ctproto", "--ctorigsrc", "--ctorigdst", "--ctreplsrc",
@@ -483,19 +438,7 @@ final class Matches {
                 }
                 mask |= i == 0 ? 0 : 1 << (i - 1);
             }
-            if (mask == 0) {
-                return "NONE";
-            }
-            StringBuilder sb = new StringBuilder();
-            for (int i = 1; i < STATUS_PARSE.length; i++) {
-                if ((mask & (1 << (i - 1))) != 0) {
-                    if (sb.length() > 0) {
-                        sb.append(',');
-                    }
-                    sb.append(STATUS_PARSE[i]);
-                }
-            }
-            return sb.toString();
+            return mask == 0 ? "NONE" : bitNames(mask, STATUS_PRINT);
         }
     }
 
@@ -522,10 +465,7 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given g = given.get("--comment");
-            if (g == null) {
-                throw ctx.error("-m comment", "comment: option --comment must be specified");
-            }
+            Given g = required(given, "--comment", ctx, "-m comment");
             out.add(opt(g, Quoting.saveString(truncate(g.arg(), 255, ctx))));
         }
     }
@@ -585,26 +525,27 @@ final class Matches {
 
     /** print_rate: the largest unit that still shows the period exactly enough. */
     static String printRate(long period, long scale) {
-        long[] mult = {scale * 86400, scale * 3600, scale * 60, scale};
-        int i = 1;
-        for (; i < mult.length; i++) {
-            if (period > mult[i] || mult[i] / period < mult[i] % period) {
-                break;
-            }
-        }
-        return (mult[i - 1] / period) + "/" + RATE_NAMES[i - 1];
+        int u = printUnit(period, scale);
+        return (scale * RATE_MULT_BY_UNIT[u] / period) + "/" + RATE_NAMES[u];
     }
 
     /** The unit printRate picks, as milliseconds per unit (hashlimit's "quantum"). */
     static long printRateQuantum(long period, long scale) {
-        long[] mult = {scale * 86400, scale * 3600, scale * 60, scale};
+        return RATE_MULT_BY_UNIT[printUnit(period, scale)] * 1000;
+    }
+
+    /** Seconds per day, hour, minute, second: the order print_rate tries them. */
+    private static final long[] RATE_MULT_BY_UNIT = {86400, 3600, 60, 1};
+
+    private static int printUnit(long period, long scale) {
         int i = 1;
-        for (; i < mult.length; i++) {
-            if (period > mult[i] || mult[i] / period < mult[i] % period) {
+        for (; i < RATE_MULT_BY_UNIT.length; i++) {
+            long mult = scale * RATE_MULT_BY_UNIT[i];
+            if (period > mult || mult / period < mult % period) {
                 break;
             }
         }
-        return mult[i - 1] / scale * 1000;
+        return i - 1;
     }
 
     static final class Limit extends Extension {
@@ -644,10 +585,7 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given g = given.get("--mac-source");
-            if (g == null) {
-                throw ctx.error("-m mac", "mac: option --mac-source must be specified");
-            }
+            Given g = required(given, "--mac-source", ctx, "-m mac");
             String[] parts = g.arg().split(":", -1);
             StringBuilder sb = new StringBuilder(17);
             if (parts.length != 6) {
@@ -676,10 +614,7 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given g = given.get("--mark");
-            if (g == null) {
-                throw ctx.error("-m " + name, name + ": option --mark must be specified");
-            }
+            Given g = required(given, "--mark", ctx, "-m " + name);
             long[] vm = valueMask(g.arg(), 0xffffffffL, ctx, g.spelling());
             if (vm == null) {
                 out.add(opt(g, g.arg()));
@@ -732,13 +667,7 @@ final class Matches {
                         out.add(opt(g, g.arg()));
                         continue;
                     }
-                    StringBuilder sb = new StringBuilder();
-                    for (int i = 0; i < ADDR_TYPES.length; i++) {
-                        if ((mask & (1 << i)) != 0) {
-                            sb.append(sb.length() > 0 ? "," : "").append(ADDR_TYPES[i]);
-                        }
-                    }
-                    out.add(opt(g, sb.toString()));
+                    out.add(opt(g, bitNames(mask, ADDR_TYPES)));
                 }
             }
             if (given.has("--limit-iface-in") && given.has("--limit-iface-out")) {
@@ -782,10 +711,7 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given g = given.get("--pkt-type");
-            if (g == null) {
-                throw ctx.error("-m pkttype", "pkttype: option --pkt-type must be specified");
-            }
+            Given g = required(given, "--pkt-type", ctx, "-m pkttype");
             String v = g.arg().toLowerCase(java.util.Locale.ROOT);
             String r = switch (v) {
                 case "unicast", "host" -> "unicast";
@@ -845,8 +771,7 @@ final class Matches {
             out.add(opt(cmd));
             Given seconds = given.get("--seconds");
             if (seconds != null) {
-                long v = number(seconds.arg(), 0xffffffffL, ctx, seconds.spelling());
-                out.add(opt(seconds, v < 0 ? seconds.arg() : Long.toString(v)));
+                out.add(decimal(seconds, 0xffffffffL, ctx));
             }
             if (given.has("--reap")) {
                 if (seconds == null) {
@@ -856,8 +781,7 @@ final class Matches {
             }
             Given hit = given.get("--hitcount");
             if (hit != null) {
-                long v = number(hit.arg(), 0xffffffffL, ctx, hit.spelling());
-                out.add(opt(hit, v < 0 ? hit.arg() : Long.toString(v)));
+                out.add(decimal(hit, 0xffffffffL, ctx));
             }
             if (given.has("--rttl")) {
                 out.add(opt("--rttl", false));
@@ -884,6 +808,7 @@ final class Matches {
 
     static final class HashLimit extends Extension {
         private static final long SCALE = 1000000;
+        private static final String[] HASH_MODES = {"srcip", "srcport", "dstip", "dstport"};
 
         HashLimit() {
             super("hashlimit");
@@ -904,20 +829,12 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given upto = given.get("--hashlimit-upto");
-            Given above = given.get("--hashlimit-above");
-            if ((upto == null) == (above == null)) {
-                throw ctx.error("-m hashlimit", "hashlimit needs exactly one of --hashlimit-upto, --hashlimit-above");
-            }
-            Given name = given.get("--hashlimit-name");
-            if (name == null) {
-                throw ctx.error("-m hashlimit", "hashlimit: option --hashlimit-name must be specified");
-            }
+            Given r = exactlyOne(given, ctx, "-m hashlimit", "--hashlimit-upto", "--hashlimit-above");
+            Given name = required(given, "--hashlimit-name", ctx, "-m hashlimit");
             if (given.has("--hashlimit-rate-match") || given.has("--hashlimit-rate-interval")) {
                 ctx.unsure();
             }
-            Given r = upto != null ? upto : above;
-            boolean isAbove = above != null ^ r.negated();
+            boolean isAbove = r.name().equals("--hashlimit-above") ^ r.negated();
             if (r.arg().contains("b/s")) {
                 ctx.unsure(); // byte mode: leave to the kernel
                 for (Given g : given.list) {
@@ -953,14 +870,7 @@ final class Matches {
                     };
                 }
                 if (bits != 0) {
-                    StringBuilder sb = new StringBuilder();
-                    String[] names = {"srcip", "srcport", "dstip", "dstport"};
-                    for (int i = 0; i < 4; i++) {
-                        if ((bits & (1 << i)) != 0) {
-                            sb.append(sb.length() > 0 ? "," : "").append(names[i]);
-                        }
-                    }
-                    out.add(opt("--hashlimit-mode", false, sb.toString()));
+                    out.add(opt("--hashlimit-mode", false, bitNames(bits, HASH_MODES)));
                 }
             }
             if (name.arg().isEmpty() || name.arg().length() > 15) {
@@ -1024,13 +934,8 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given upto = given.get("--connlimit-upto");
-            Given above = given.get("--connlimit-above");
-            if ((upto == null) == (above == null)) {
-                throw ctx.error("-m connlimit", "connlimit needs exactly one of --connlimit-upto, --connlimit-above");
-            }
-            Given g = upto != null ? upto : above;
-            boolean isAbove = above != null ^ g.negated();
+            Given g = exactlyOne(given, ctx, "-m connlimit", "--connlimit-upto", "--connlimit-above");
+            boolean isAbove = g.name().equals("--connlimit-above") ^ g.negated();
             long v = number(g.arg(), 0xffffffffL, ctx, g.spelling());
             out.add(opt(isAbove ? "--connlimit-above" : "--connlimit-upto", false, v < 0 ? g.arg() : Long.toString(v)));
             int full = ctx.ipv6() ? 128 : 32;
@@ -1124,8 +1029,7 @@ final class Matches {
                 throw ctx.error("-m " + name, name + " needs exactly one of --" + name + "-eq, -lt, -gt");
             }
             Given g = given.list.get(0);
-            long v = number(g.arg(), 255, ctx, g.spelling());
-            out.add(opt(g, v < 0 ? g.arg() : Long.toString(v)));
+            out.add(decimal(g, 255, ctx));
         }
     }
 
@@ -1137,10 +1041,7 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given g = given.get("--length");
-            if (g == null) {
-                throw ctx.error("-m length", "length: option --length must be specified");
-            }
+            Given g = required(given, "--length", ctx, "-m length");
             String v = g.arg();
             int colon = v.indexOf(':');
             long lo;
@@ -1173,10 +1074,7 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given mode = given.get("--mode");
-            if (mode == null) {
-                throw ctx.error("-m statistic", "statistic: option --mode must be specified");
-            }
+            Given mode = required(given, "--mode", ctx, "-m statistic");
             if (mode.arg().equals("random")) {
                 Given p = given.get("--probability");
                 if (p == null || given.has("--every") || given.has("--packet")) {
@@ -1248,10 +1146,7 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given g = given.get("--tos");
-            if (g == null) {
-                throw ctx.error("-m tos", "tos: option --tos must be specified");
-            }
+            Given g = required(given, "--tos", ctx, "-m tos");
             int[] t = tos(g.arg(), ctx, g.spelling());
             out.add(opt(g, t == null ? g.arg() : hex2(t[0]) + "/" + hex2(t[1])));
         }
@@ -1396,10 +1291,7 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given g = given.get("--helper");
-            if (g == null) {
-                throw ctx.error("-m helper", "helper: option --helper must be specified");
-            }
+            Given g = required(given, "--helper", ctx, "-m helper");
             out.add(opt(g, Quoting.saveString(g.arg())));
         }
     }
@@ -1506,13 +1398,7 @@ final class Matches {
                         mask = ~mask & 0x7f;
                     }
                     if (mask != 0x7f) {
-                        StringBuilder sb = new StringBuilder();
-                        for (int i = 0; i < 7; i++) {
-                            if ((mask & (1 << i)) != 0) {
-                                sb.append(sb.length() > 0 ? "," : "").append(DAYS[i]);
-                            }
-                        }
-                        out.add(opt("--weekdays", false, sb.toString()));
+                        out.add(opt("--weekdays", false, bitNames(mask, DAYS)));
                     }
                 }
             }

@@ -196,6 +196,18 @@ final class Targets {
     }
 
     /** NAT port options need -p tcp, udp, sctp, dccp or udplite written before them. */
+    /** --to-ports of MASQUERADE and REDIRECT: N or N-M, and only after -p with ports. */
+    static void toPorts(Extension.Given p, RuleContext ctx, List<Opt> out) {
+        if (p == null) {
+            return;
+        }
+        if (!portsAllowed(p)) {
+            throw ctx.error(p.spelling(), "--to-ports needs -p tcp, udp, sctp or dccp before it");
+        }
+        String r = portRange(p.arg(), ctx, p.spelling());
+        out.add(Extension.opt(p, r == null ? p.arg() : r));
+    }
+
     static boolean portsAllowed(Extension.Given g) {
         int p = g.protocol();
         return p == 6 || p == 17 || p == 132 || p == 33 || p == 136;
@@ -211,14 +223,7 @@ final class Targets {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given p = given.get("--to-ports");
-            if (p != null) {
-                if (!portsAllowed(p)) {
-                    throw ctx.error(p.spelling(), "--to-ports needs -p tcp, udp, sctp or dccp before it");
-                }
-                String r = portRange(p.arg(), ctx, p.spelling());
-                out.add(opt(p, r == null ? p.arg() : r));
-            }
+            toPorts(given.get("--to-ports"), ctx, out);
             for (String f : new String[] {"--random", "--random-fully"}) {
                 if (given.has(f)) {
                     out.add(opt(f, false));
@@ -237,14 +242,7 @@ final class Targets {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given p = given.get("--to-ports");
-            if (p != null) {
-                if (!portsAllowed(p)) {
-                    throw ctx.error(p.spelling(), "--to-ports needs -p tcp, udp, sctp or dccp before it");
-                }
-                String r = portRange(p.arg(), ctx, p.spelling());
-                out.add(opt(p, r == null ? p.arg() : r));
-            }
+            toPorts(given.get("--to-ports"), ctx, out);
             if (given.has("--random")) {
                 out.add(opt("--random", false));
             }
@@ -268,10 +266,7 @@ final class Targets {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given g = given.get(to);
-            if (g == null) {
-                throw ctx.error("-j " + name, name + ": option " + to + " must be specified");
-            }
+            Given g = required(given, to, ctx, "-j " + name);
             String r = range(g.arg(), portsAllowed(g), ctx, g.spelling());
             out.add(opt(to, false, r == null ? g.arg() : r));
             for (String f : new String[] {"--random", "--random-fully", "--persistent"}) {
@@ -469,8 +464,7 @@ final class Targets {
                     case "--notrack" -> out.add(opt("--notrack", false));
                     case "--helper" -> out.add(opt(g, rawNameOf(g.arg(), ctx)));
                     case "--zone" -> {
-                        long v = number(g.arg(), 65535, ctx, g.spelling());
-                        out.add(opt(g, v < 0 ? g.arg() : Long.toString(v)));
+                        out.add(decimal(g, 65535, ctx));
                     }
                     default -> {
                         ctx.unsure();
@@ -515,8 +509,7 @@ final class Targets {
             if (g.args().isEmpty()) {
                 out.add(opt(g));
             } else {
-                long v = number(g.arg(), 65535, ctx, g.spelling());
-                out.add(opt(g, v < 0 ? g.arg() : Long.toString(v)));
+                out.add(decimal(g, 65535, ctx));
             }
         }
     }
@@ -548,10 +541,7 @@ final class Targets {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given port = given.get("--on-port");
-            if (port == null) {
-                throw ctx.error("-j TPROXY", "TPROXY: option --on-port must be specified");
-            }
+            Given port = required(given, "--on-port", ctx, "-j TPROXY");
             if (ctx.protocol != 6 && ctx.protocol != 17 || ctx.protocolNegated) {
                 ctx.unsure();
             }
