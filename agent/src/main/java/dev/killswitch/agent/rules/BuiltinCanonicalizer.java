@@ -195,11 +195,13 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
         final Extension ext;
         final String name;
         final Extension.Options given = new Extension.Options();
-        final List<Opt> generic = new ArrayList<>(2);
+        /** Options of an unknown extension, as written. */
+        final List<Opt> generic;
 
         Loaded(Extension ext, String name) {
             this.ext = ext;
             this.name = name;
+            this.generic = ext == null ? new ArrayList<>(2) : List.of();
         }
     }
 
@@ -230,8 +232,10 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
         private Loaded target;
         private String targetName;
         private boolean goTo;
-        /** Every extension in load order, the target included (getopt lets the latest one win). */
+        /** Every extension in load order, the target included. */
         private final List<Loaded> loaded = new ArrayList<>(5);
+        /** The first instance of each extension name, in the order getopt merged their options. */
+        private final List<Loaded> merged = new ArrayList<>(5);
         private boolean implicitDone;
         private final List<Opt> strays = new ArrayList<>(0);
 
@@ -337,7 +341,7 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                     }
                     Loaded l = new Loaded(ext, name);
                     matches.add(l);
-                    loaded.add(l);
+                    load(l);
                 }
                 case "-j", "--jump", "-g", "--goto" -> jump(s);
                 case "-A", "--append", "-I", "--insert", "-D", "--delete", "-R", "--replace", "-C", "--check",
@@ -348,6 +352,32 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                         s + " does not belong in a rule: the table comes from where the rule is written");
                 default -> extensionOption(s);
             }
+        }
+
+        /** Records a newly loaded extension; a module loaded again does not merge its options again. */
+        private void load(Loaded l) {
+            loaded.add(l);
+            for (int k = 0; k < merged.size(); k++) {
+                Loaded m = merged.get(k);
+                if (m.name != null && m.name.equals(l.name) && m != target && l != target) {
+                    return;
+                }
+            }
+            merged.add(l);
+        }
+
+        /** The latest instance of the extension {@code first} is the first instance of. */
+        private Loaded latest(Loaded first) {
+            if (first == target) {
+                return first;
+            }
+            for (int k = loaded.size() - 1; k >= 0; k--) {
+                Loaded l = loaded.get(k);
+                if (l != target && l.name != null && l.name.equals(first.name)) {
+                    return l;
+                }
+            }
+            return first;
         }
 
         private void once(String previous, String option) {
@@ -375,6 +405,9 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                 throw ctx.error(s, "multiple -j/-g options are not allowed");
             }
             String name = arg(s);
+            if (name.equals("DROP") && ctx.table.equals("nat")) {
+                throw ctx.error(s, "the nat table is not for filtering: DROP is not allowed there");
+            }
             targetName = name;
             goTo = s.equals("-g") || s.equals("--goto");
             Extension ext = goTo ? null : Targets.get(name);
@@ -387,7 +420,7 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
             }
             if (extension || ext != null) {
                 target = new Loaded(ext, name);
-                loaded.add(target);
+                load(target);
             }
         }
 
@@ -398,15 +431,22 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                 stray(s);
                 return;
             }
+            // getopt looks the name up in a table where the extension merged last comes first (an exact
+            // name before an abbreviation); the option then goes to that extension's latest instance,
+            // since loading a module again closes its earlier instances
             Loaded owner = null;
             Extension.Spec spec = null;
-            for (int k = loaded.size() - 1; k >= 0 && owner == null; k--) {
-                Loaded l = loaded.get(k);
-                if (l.ext == null) {
-                    owner = l; // an unknown extension may own anything; the rule is unsure anyway
-                } else if (l.ext.spec(s) != null) {
-                    owner = l;
-                    spec = l.ext.spec(s);
+            for (int pass = 0; pass < 2 && owner == null; pass++) {
+                for (int k = merged.size() - 1; k >= 0 && owner == null; k--) {
+                    Loaded l = merged.get(k);
+                    if (l.ext == null) {
+                        if (pass == 0) {
+                            owner = latest(l); // an unknown extension may own anything; the rule is unsure anyway
+                        }
+                    } else if (l.ext.spec(s) != null && l.ext.spec(s).abbreviation() == (pass == 1)) {
+                        owner = latest(l);
+                        spec = l.ext.spec(s);
+                    }
                 }
             }
             if (owner == null && !implicitDone && ctx.protocol > 0 && !ctx.protocolNegated) {
@@ -415,7 +455,7 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                     owner = new Loaded(implicit, implicit.name);
                     spec = implicit.spec(s);
                     matches.add(owner);
-                    loaded.add(owner);
+                    load(owner);
                     implicitDone = true;
                 }
             }
@@ -429,7 +469,8 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                 return;
             }
             if (spec.abbreviation()) {
-                for (Loaded l : loaded) {
+                for (int k = 0; k < loaded.size(); k++) {
+                    Loaded l = loaded.get(k);
                     if (l != owner && (l.ext == null || l.ext.clashes(s))) {
                         ctx.unsure();
                     }
@@ -453,7 +494,8 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                 }
                 args.add(a);
             }
-            owner.given.list.add(new Extension.Given(spec, s, invert, args));
+            int protoNow = ctx.protocolNegated || ctx.protocol < 0 ? 0 : ctx.protocol;
+            owner.given.list.add(new Extension.Given(spec, s, invert, args, protoNow));
         }
 
         /** Options nobody claims: kept as written, after the core options. */
@@ -512,7 +554,8 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
 
             List<Match> ms = new ArrayList<>(matches.size());
             int protoMatches = 0;
-            for (Loaded l : matches) {
+            for (int k = 0; k < matches.size(); k++) {
+                Loaded l = matches.get(k);
                 if (l.ext == null) {
                     ctx.unsure();
                     ms.add(new Match(l.name, l.generic));
@@ -543,23 +586,33 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                 }
             }
 
+            if ((srcNeg || dstNeg) && (src.size() > 1 || dst.size() > 1)) {
+                throw ctx.error(srcNeg ? "-s" : "-d", "! is not allowed when -s or -d lists several addresses");
+            }
             List<String> srcs = addresses(src, srcNeg, srcSpelling, "-s");
             List<String> dsts = addresses(dst, dstNeg, dstSpelling, "-d");
+            if (srcs.size() == 1 && dsts.size() == 1) {
+                return List.of(rule(srcs.get(0), dsts.get(0), tail, ms, tg));
+            }
             List<Rule> rules = new ArrayList<>(srcs.size() * dsts.size());
             for (String s : srcs) {
                 for (String d : dsts) {
-                    List<Opt> core = new ArrayList<>(tail.size() + 2);
-                    if (!s.isEmpty()) {
-                        core.add(new Opt("-s", srcNeg, List.of(s)));
-                    }
-                    if (!d.isEmpty()) {
-                        core.add(new Opt("-d", dstNeg, List.of(d)));
-                    }
-                    core.addAll(tail);
-                    rules.add(new Rule(core, ms, tg, !ctx.unsure));
+                    rules.add(rule(s, d, tail, ms, tg));
                 }
             }
             return rules;
+        }
+
+        private Rule rule(String s, String d, List<Opt> tail, List<Match> ms, Target tg) {
+            List<Opt> core = new ArrayList<>(tail.size() + 2);
+            if (!s.isEmpty()) {
+                core.add(new Opt("-s", srcNeg, List.of(s)));
+            }
+            if (!d.isEmpty()) {
+                core.add(new Opt("-d", dstNeg, List.of(d)));
+            }
+            core.addAll(tail);
+            return new Rule(core, ms, tg, !ctx.unsure);
         }
 
         /** The printed addresses of a comma list; "" stands for "anything" (no option printed). */

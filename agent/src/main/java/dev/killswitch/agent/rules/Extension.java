@@ -20,8 +20,11 @@ abstract class Extension {
     record Spec(String name, int args, boolean invertible, boolean abbreviation) {
     }
 
-    /** One option as written in the rule. */
-    record Given(Spec spec, String spelling, boolean negated, List<Token> args) {
+    /**
+     * One option as written in the rule; {@code protocol} is the -p number known when it was read
+     * (0 for none or negated), since some extensions check it right then.
+     */
+    record Given(Spec spec, String spelling, boolean negated, List<Token> args, int protocol) {
         String arg() {
             return args.get(0).text();
         }
@@ -36,7 +39,8 @@ abstract class Extension {
         final List<Given> list = new ArrayList<>(4);
 
         Given get(String name) {
-            for (Given g : list) {
+            for (int i = 0; i < list.size(); i++) { // indexed: no iterator on the hot path
+                Given g = list.get(i);
                 if (g.spec().name().equals(name)) {
                     return g;
                 }
@@ -183,6 +187,53 @@ abstract class Extension {
             return null;
         }
         return new long[] {value, mask};
+    }
+
+    /** The names of the bits set in {@code mask} (bit i is {@code names[i]}), comma-separated in bit order. */
+    static String bitNames(long mask, String[] names) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < names.length; i++) {
+            if ((mask & (1L << i)) != 0) {
+                if (sb.length() > 0) {
+                    sb.append(',');
+                }
+                sb.append(names[i]);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The one option of {@code names} that was given; an error when none or several were. */
+    static Given exactlyOne(Options given, RuleContext ctx, String where, String... names) {
+        Given found = null;
+        for (String n : names) {
+            Given g = given.get(n);
+            if (g != null) {
+                if (found != null) {
+                    throw ctx.error(n, where + " takes only one of " + String.join(", ", names));
+                }
+                found = g;
+            }
+        }
+        if (found == null) {
+            throw ctx.error(where, where + " needs one of " + String.join(", ", names));
+        }
+        return found;
+    }
+
+    /** The option a module cannot do without. */
+    static Given required(Options given, String option, RuleContext ctx, String where) {
+        Given g = given.get(option);
+        if (g == null) {
+            throw ctx.error(where, where + ": option " + option + " must be specified");
+        }
+        return g;
+    }
+
+    /** The option with its number printed in decimal (as written when unsure). */
+    static Opt decimal(Given g, long max, RuleContext ctx) {
+        long v = number(g.arg(), max, ctx, g.spelling());
+        return opt(g, v < 0 ? g.arg() : Long.toString(v));
     }
 
     /** Case-insensitive "given is a prefix of candidate", the strncasecmp(candidate, given, len) idiom. */

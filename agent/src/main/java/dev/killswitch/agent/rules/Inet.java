@@ -274,75 +274,50 @@ final class Inet {
 
     /** The printed form of one -s/-d item ({@code addr/len}, host bits cleared), or "" for "anything". */
     static String coreAddress(String item, boolean v6, boolean negated, RuleContext ctx, String option) {
-        int slash = item.indexOf('/');
-        String a = slash < 0 ? item : item.substring(0, slash);
-        String m = slash < 0 ? null : item.substring(slash + 1);
-        if (!v6) {
-            long addr = address4(a, ctx, option);
-            if (addr < 0) {
-                return null;
-            }
-            int mask;
-            if (m == null) {
-                mask = 0xffffffff;
-            } else if (m.indexOf('.') >= 0) {
-                long mv = parseV4(m);
-                if (mv < 0) {
-                    throw ctx.error(option, "bad netmask '" + m + "'");
-                }
-                mask = (int) mv;
-            } else {
-                long len = prefixLength(m, 32, ctx, option);
-                if (len < 0) {
-                    return null;
-                }
-                mask = maskV4((int) len);
-            }
-            int net = (int) addr & mask;
-            if (mask == 0 && net == 0) {
-                if (negated) {
-                    throw ctx.error(option, "'! " + option + " " + item + "' never matches (iptables-nft refuses it)");
-                }
-                return "";
-            }
-            int len = prefixOfV4Mask(mask);
-            return formatV4(net) + "/" + (len >= 0 ? Integer.toString(len) : formatV4(mask));
-        }
-        byte[] addr = address6(a, ctx, option);
-        if (addr == null) {
+        Net am = addressAndMask(item, v6, ctx, option);
+        if (am == null) {
             return null;
         }
-        byte[] mask;
-        if (m == null) {
-            mask = maskV6(128);
-        } else if (m.indexOf(':') >= 0) {
-            mask = parseV6(m);
-            if (mask == null) {
-                throw ctx.error(option, "bad netmask '" + m + "'");
-            }
-        } else {
-            long len = prefixLength(m, 128, ctx, option);
-            if (len < 0) {
-                return null;
-            }
-            mask = maskV6((int) len);
-        }
-        byte[] net = and(addr, mask);
-        int len = prefixOfV6Mask(mask);
+        int len = am.prefix();
+        String net = v6 ? formatV6(and(am.addr6, am.mask6)) : formatV4(am.addr4 & am.mask4);
+        String dotted = v6 ? formatV6(am.mask6) : formatV4(am.mask4);
         if (len == 0) {
             if (negated) {
                 throw ctx.error(option, "'! " + option + " " + item + "' never matches (iptables-nft refuses it)");
             }
             return "";
         }
-        return formatV6(net) + "/" + (len >= 0 ? Integer.toString(len) : formatV6(mask));
+        return net + "/" + (len >= 0 ? Integer.toString(len) : dotted);
     }
 
     /**
      * An address with an optional mask as the conntrack match prints it: address not masked,
-     * no suffix for a host, {@code /len} or a dotted mask otherwise.
+     * no suffix for a host, {@code /len} otherwise.
      */
     static String moduleAddress(String s, boolean v6, RuleContext ctx, String option) {
+        Net am = addressAndMask(s, v6, ctx, option);
+        if (am == null) {
+            return null;
+        }
+        int len = am.prefix();
+        if (len < 0) {
+            ctx.unsure(); // nft prints a non-contiguous mask away
+            return s;
+        }
+        String a = v6 ? formatV6(am.addr6) : formatV4(am.addr4);
+        return len == (v6 ? 128 : 32) ? a : a + "/" + len;
+    }
+
+    /** An address and its mask: the ints for IPv4, the arrays for IPv6. */
+    private record Net(int addr4, int mask4, byte[] addr6, byte[] mask6) {
+        /** The prefix length, or -1 for a non-contiguous mask. */
+        int prefix() {
+            return addr6 == null ? prefixOfV4Mask(mask4) : prefixOfV6Mask(mask6);
+        }
+    }
+
+    /** {@code addr[/len|/mask]}; null when unsure. */
+    private static Net addressAndMask(String s, boolean v6, RuleContext ctx, String option) {
         int slash = s.indexOf('/');
         String a = slash < 0 ? s : s.substring(0, slash);
         String m = slash < 0 ? null : s.substring(slash + 1);
@@ -367,9 +342,7 @@ final class Inet {
                 }
                 mask = maskV4((int) len);
             }
-            int len = prefixOfV4Mask(mask);
-            String suffix = len == 32 ? "" : "/" + (len >= 0 ? Integer.toString(len) : formatV4(mask));
-            return formatV4((int) addr) + suffix;
+            return new Net((int) addr, mask, null, null);
         }
         byte[] addr = address6(a, ctx, option);
         if (addr == null) {
@@ -390,9 +363,7 @@ final class Inet {
             }
             mask = maskV6((int) len);
         }
-        int len = prefixOfV6Mask(mask);
-        String suffix = len == 128 ? "" : "/" + (len >= 0 ? Integer.toString(len) : formatV6(mask));
-        return formatV6(addr) + suffix;
+        return new Net(0, 0, addr, mask);
     }
 
     /** A single address without mask in printed form, or null when unsure. */

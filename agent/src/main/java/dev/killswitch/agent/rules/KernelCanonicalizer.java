@@ -52,6 +52,11 @@ public final class KernelCanonicalizer implements Canonicalizer {
         return mapBack(raw, saved);
     }
 
+    /** The iptables-restore text the raw ruleset is loaded with: every chain declared, rules as written. */
+    static String restoreText(RawRuleset raw) {
+        return render(raw).text;
+    }
+
     /** The restore text and, per line, the raw rule it came from. */
     private record Rendered(String text, List<RawRule> byLine, List<RawChain> chainByLine) {
     }

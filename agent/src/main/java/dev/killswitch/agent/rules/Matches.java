@@ -14,7 +14,7 @@ final class Matches {
     private static final Map<String, Extension> BY_NAME = new HashMap<>();
 
     static {
-        for (Extension e : List.of(new Tcp(), new Udp(), new Sctp(), new Icmp(), new Icmp6(), new Multiport(),
+        for (Extension e : List.of(new Tcp(), new Udp(), new Sctp(), new Icmp(false), new Icmp(true), new Multiport(),
                 new State(), new Conntrack(), new Comment(), new Limit(), new Mac(), new MarkMatch("mark"),
                 new MarkMatch("connmark"), new AddrType(), new IpRange(), new PktType(), new Recent(),
                 new HashLimit(), new ConnLimit(), new Owner(), new TtlLike("ttl", false), new TtlLike("hl", true),
@@ -46,20 +46,24 @@ final class Matches {
 
     // ---------------------------------------------------------------- tcp, udp, sctp
 
-    /** --sport/--dport as the nft backend prints them; returns null when the option vanishes. */
-    static Opt nftPort(Extension.Given g, int proto, RuleContext ctx) {
+    /**
+     * --sport/--dport as iptables-nft prints them; null when the option vanishes. A {@code native} match
+     * is translated to nft expressions (tcp without --tcp-option, udp): those keep no inverted range
+     * starting at 0. Otherwise the xt match is kept and prints ports as given.
+     */
+    static Opt nftPort(Extension.Given g, int proto, boolean nativeMatch, RuleContext ctx) {
         int[] r = Ports.range(g.arg(), proto, ctx, g.spelling());
         if (r == null) {
-            return null;
+            return Extension.opt(g, g.arg());
         }
         boolean full = r[0] == 0 && r[1] == 65535;
         if (full) {
-            if (g.negated()) {
-                ctx.unsure(); // nft drops the match, changing its meaning
+            if (g.negated() && nativeMatch) {
+                ctx.unsure(); // nft drops the whole match, changing its meaning
             }
             return null;
         }
-        if (g.negated() && r[0] == 0 && r[1] != 0) {
+        if (nativeMatch && g.negated() && r[0] == 0 && r[1] != 0) {
             // nft keeps no inverted range starting at 0: it stores the complement
             return Extension.opt(g.name(), false, Ports.format(r[1] + 1, 65535, ':'));
         }
@@ -83,8 +87,9 @@ final class Matches {
             if (ctx.protocol != 6 || ctx.protocolNegated) {
                 ctx.unsure(); // the kernel refuses tcp without -p tcp
             }
-            port(given.get("--sport"), ctx, out);
-            port(given.get("--dport"), ctx, out);
+            boolean nativeMatch = !given.has("--tcp-option");
+            port(given.get("--sport"), nativeMatch, ctx, out);
+            port(given.get("--dport"), nativeMatch, ctx, out);
             Given opt = given.get("--tcp-option");
             if (opt != null) {
                 long v = number(opt.arg(), 255, ctx, opt.spelling());
@@ -110,9 +115,9 @@ final class Matches {
             }
         }
 
-        private static void port(Given g, RuleContext ctx, List<Opt> out) {
+        private static void port(Given g, boolean nativeMatch, RuleContext ctx, List<Opt> out) {
             if (g != null) {
-                Opt o = nftPort(g, 6, ctx);
+                Opt o = nftPort(g, 6, nativeMatch, ctx);
                 if (o != null) {
                     out.add(o);
                 }
@@ -141,19 +146,7 @@ final class Matches {
         }
 
         private static String flagList(int bits) {
-            if (bits == 0) {
-                return "NONE";
-            }
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < TCP_FLAGS.length; i++) {
-                if ((bits & (1 << i)) != 0) {
-                    if (sb.length() > 0) {
-                        sb.append(',');
-                    }
-                    sb.append(TCP_FLAGS[i]);
-                }
-            }
-            return sb.toString();
+            return bits == 0 ? "NONE" : bitNames(bits, TCP_FLAGS);
         }
     }
 
@@ -172,7 +165,7 @@ final class Matches {
             for (String n : new String[] {"--sport", "--dport"}) {
                 Given g = given.get(n);
                 if (g != null) {
-                    Opt o = nftPort(g, 17, ctx);
+                    Opt o = nftPort(g, 17, true, ctx);
                     if (o != null) {
                         out.add(o);
                     }
@@ -216,52 +209,30 @@ final class Matches {
 
     // ---------------------------------------------------------------- icmp
 
+    /** icmp (IPv4, -p icmp) and icmp6 (IPv6, -p ipv6-icmp): one type option each. */
     static final class Icmp extends Extension {
-        Icmp() {
-            super("icmp");
-            option(1, true, "--icmp-type");
+        private final boolean v6;
+        private final String typeOption;
+
+        Icmp(boolean v6) {
+            super(v6 ? "icmp6" : "icmp");
+            this.v6 = v6;
+            this.typeOption = v6 ? "--icmpv6-type" : "--icmp-type";
+            option(1, true, typeOption);
         }
 
         @Override
         boolean supports(Family family) {
-            return family == Family.IPV4;
+            return (family == Family.IPV6) == v6;
         }
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            if (ctx.protocol != 1 || ctx.protocolNegated) {
+            if (ctx.protocol != (v6 ? 58 : 1) || ctx.protocolNegated) {
                 ctx.unsure();
             }
-            Given g = given.get("--icmp-type");
-            if (g == null) {
-                throw ctx.error("-m icmp", "icmp: option --icmp-type must be specified");
-            }
-            String v = IcmpTypes.canonical(g.arg(), false, ctx, g.spelling());
-            out.add(opt(g, v == null ? g.arg() : v));
-        }
-    }
-
-    static final class Icmp6 extends Extension {
-        Icmp6() {
-            super("icmp6");
-            option(1, true, "--icmpv6-type");
-        }
-
-        @Override
-        boolean supports(Family family) {
-            return family == Family.IPV6;
-        }
-
-        @Override
-        void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            if (ctx.protocol != 58 || ctx.protocolNegated) {
-                ctx.unsure();
-            }
-            Given g = given.get("--icmpv6-type");
-            if (g == null) {
-                throw ctx.error("-m icmp6", "icmp6: option --icmpv6-type must be specified");
-            }
-            String v = IcmpTypes.canonical(g.arg(), true, ctx, g.spelling());
+            Given g = required(given, typeOption, ctx, "-m " + name);
+            String v = IcmpTypes.canonical(g.arg(), v6, ctx, g.spelling());
             out.add(opt(g, v == null ? g.arg() : v));
         }
     }
@@ -280,10 +251,6 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            int p = ctx.protocol;
-            if (ctx.protocolNegated || (p != 6 && p != 17 && p != 132 && p != 136 && p != 33)) {
-                throw ctx.error("-m multiport", "multiport needs -p tcp, udp, udplite, sctp or dccp");
-            }
             if (given.list.size() != 1) {
                 if (given.isEmpty()) {
                     throw ctx.error("-m multiport", "multiport needs one of --sports, --dports, --ports");
@@ -291,6 +258,10 @@ final class Matches {
                 throw ctx.error("-m multiport", "multiport takes only one of --sports, --dports, --ports");
             }
             Given g = given.list.get(0);
+            int p = g.protocol();
+            if (p != 6 && p != 17 && p != 132 && p != 136 && p != 33) {
+                throw ctx.error(g.spelling(), "multiport needs -p tcp, udp, udplite, sctp or dccp before it");
+            }
             int servicesFor = p == 6 || p == 17 || p == 132 ? p : -1;
             StringBuilder sb = new StringBuilder();
             int count = 0;
@@ -361,16 +332,7 @@ final class Matches {
     }
 
     static String stateList(int mask) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < STATE_PRINT.length; i++) {
-            if ((mask & (1 << i)) != 0) {
-                if (sb.length() > 0) {
-                    sb.append(',');
-                }
-                sb.append(STATE_PRINT[i]);
-            }
-        }
-        return sb.toString();
+        return Extension.bitNames(mask, STATE_PRINT);
     }
 
     static final class State extends Extension {
@@ -381,15 +343,13 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given g = given.get("--state");
-            if (g == null) {
-                throw ctx.error("-m state", "state: option --state must be specified");
-            }
+            Given g = required(given, "--state", ctx, "-m state");
             out.add(opt(g, stateList(states(g.arg(), 5, ctx, g.spelling()))));
         }
     }
 
     private static final String[] STATUS_PARSE = {"NONE", "EXPECTED", "SEEN_REPLY", "ASSURED", "CONFIRMED"};
+    private static final String[] STATUS_PRINT = {"EXPECTED", "SEEN_REPLY", "ASSURED", "CONFIRMED"};
 
     static final class Conntrack extends Extension {
         private static final String[] ORDER = {"--ctstate", "--ctproto", "--ctorigsrc", "--ctorigdst", "--ctreplsrc",
@@ -478,35 +438,23 @@ final class Matches {
                 }
                 mask |= i == 0 ? 0 : 1 << (i - 1);
             }
-            if (mask == 0) {
-                return "NONE";
-            }
-            StringBuilder sb = new StringBuilder();
-            for (int i = 1; i < STATUS_PARSE.length; i++) {
-                if ((mask & (1 << (i - 1))) != 0) {
-                    if (sb.length() > 0) {
-                        sb.append(',');
-                    }
-                    sb.append(STATUS_PARSE[i]);
-                }
-            }
-            return sb.toString();
+            return mask == 0 ? "NONE" : bitNames(mask, STATUS_PRINT);
         }
     }
 
     // ---------------------------------------------------------------- comment, limit, mac, mark
 
-    /** Truncates to {@code max} bytes of UTF-8; null when that would cut a multi-byte character. */
+    /** Truncates to {@code max} bytes of UTF-8, as the kernel stores it; unsure when that cuts a character. */
     static String truncate(String v, int max, RuleContext ctx) {
         byte[] b = v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         if (b.length <= max) {
             return v;
         }
-        if (b.length != v.length()) {
-            ctx.unsure();
+        if ((b[max] & 0xC0) == 0x80) {
+            ctx.unsure(); // the cut falls inside a character: the kernel keeps half of it
             return v;
         }
-        return v.substring(0, max);
+        return new String(b, 0, max, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     static final class Comment extends Extension {
@@ -517,10 +465,7 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given g = given.get("--comment");
-            if (g == null) {
-                throw ctx.error("-m comment", "comment: option --comment must be specified");
-            }
+            Given g = required(given, "--comment", ctx, "-m comment");
             out.add(opt(g, Quoting.saveString(truncate(g.arg(), 255, ctx))));
         }
     }
@@ -580,26 +525,27 @@ final class Matches {
 
     /** print_rate: the largest unit that still shows the period exactly enough. */
     static String printRate(long period, long scale) {
-        long[] mult = {scale * 86400, scale * 3600, scale * 60, scale};
-        int i = 1;
-        for (; i < mult.length; i++) {
-            if (period > mult[i] || mult[i] / period < mult[i] % period) {
-                break;
-            }
-        }
-        return (mult[i - 1] / period) + "/" + RATE_NAMES[i - 1];
+        int u = printUnit(period, scale);
+        return (scale * RATE_MULT_BY_UNIT[u] / period) + "/" + RATE_NAMES[u];
     }
 
     /** The unit printRate picks, as milliseconds per unit (hashlimit's "quantum"). */
     static long printRateQuantum(long period, long scale) {
-        long[] mult = {scale * 86400, scale * 3600, scale * 60, scale};
+        return RATE_MULT_BY_UNIT[printUnit(period, scale)] * 1000;
+    }
+
+    /** Seconds per day, hour, minute, second: the order print_rate tries them. */
+    private static final long[] RATE_MULT_BY_UNIT = {86400, 3600, 60, 1};
+
+    private static int printUnit(long period, long scale) {
         int i = 1;
-        for (; i < mult.length; i++) {
-            if (period > mult[i] || mult[i] / period < mult[i] % period) {
+        for (; i < RATE_MULT_BY_UNIT.length; i++) {
+            long mult = scale * RATE_MULT_BY_UNIT[i];
+            if (period > mult || mult / period < mult % period) {
                 break;
             }
         }
-        return mult[i - 1] / scale * 1000;
+        return i - 1;
     }
 
     static final class Limit extends Extension {
@@ -639,10 +585,7 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given g = given.get("--mac-source");
-            if (g == null) {
-                throw ctx.error("-m mac", "mac: option --mac-source must be specified");
-            }
+            Given g = required(given, "--mac-source", ctx, "-m mac");
             String[] parts = g.arg().split(":", -1);
             StringBuilder sb = new StringBuilder(17);
             if (parts.length != 6) {
@@ -671,10 +614,7 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given g = given.get("--mark");
-            if (g == null) {
-                throw ctx.error("-m " + name, name + ": option --mark must be specified");
-            }
+            Given g = required(given, "--mark", ctx, "-m " + name);
             long[] vm = valueMask(g.arg(), 0xffffffffL, ctx, g.spelling());
             if (vm == null) {
                 out.add(opt(g, g.arg()));
@@ -688,6 +628,9 @@ final class Matches {
 
     private static final String[] ADDR_TYPES = {"UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST",
         "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE"};
+
+    /** UNSPEC, UNICAST, LOCAL, ANYCAST, MULTICAST, UNREACHABLE: what the kernel matches for IPv6. */
+    private static final int V6_ADDR_TYPES = 1 | 2 | 4 | 16 | 32 | 128;
 
     static final class AddrType extends Extension {
         AddrType() {
@@ -716,17 +659,15 @@ final class Matches {
                         }
                         mask |= 1 << i;
                     }
+                    if (ctx.ipv6() && mask > 0 && (mask & ~V6_ADDR_TYPES) != 0) {
+                        throw ctx.error(g.spelling(), "IPv6 cannot match address types BROADCAST, BLACKHOLE, "
+                                + "PROHIBIT, THROW, NAT or XRESOLVE");
+                    }
                     if (mask < 0) {
                         out.add(opt(g, g.arg()));
                         continue;
                     }
-                    StringBuilder sb = new StringBuilder();
-                    for (int i = 0; i < ADDR_TYPES.length; i++) {
-                        if ((mask & (1 << i)) != 0) {
-                            sb.append(sb.length() > 0 ? "," : "").append(ADDR_TYPES[i]);
-                        }
-                    }
-                    out.add(opt(g, sb.toString()));
+                    out.add(opt(g, bitNames(mask, ADDR_TYPES)));
                 }
             }
             if (given.has("--limit-iface-in") && given.has("--limit-iface-out")) {
@@ -770,10 +711,7 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given g = given.get("--pkt-type");
-            if (g == null) {
-                throw ctx.error("-m pkttype", "pkttype: option --pkt-type must be specified");
-            }
+            Given g = required(given, "--pkt-type", ctx, "-m pkttype");
             String v = g.arg().toLowerCase(java.util.Locale.ROOT);
             String r = switch (v) {
                 case "unicast", "host" -> "unicast";
@@ -786,10 +724,15 @@ final class Matches {
 
     // ---------------------------------------------------------------- recent, hashlimit, connlimit
 
-    /** A name printed with plain %s: safe only when it needs no quoting. */
+    /** A name printed with plain %s: it reads back the same only without blanks, quotes or backslashes. */
     static String rawName(String v, RuleContext ctx) {
-        if (!Quoting.isBare(v)) {
-            ctx.unsure(); // iptables prints it unquoted, so it would not read back
+        boolean safe = !v.isEmpty();
+        for (int i = 0; i < v.length() && safe; i++) {
+            char c = v.charAt(i);
+            safe = c > ' ' && c != '"' && c != '\\' && c != '\'' && c < 0x7f;
+        }
+        if (!safe) {
+            ctx.unsure();
         }
         return v;
     }
@@ -828,8 +771,7 @@ final class Matches {
             out.add(opt(cmd));
             Given seconds = given.get("--seconds");
             if (seconds != null) {
-                long v = number(seconds.arg(), 0xffffffffL, ctx, seconds.spelling());
-                out.add(opt(seconds, v < 0 ? seconds.arg() : Long.toString(v)));
+                out.add(decimal(seconds, 0xffffffffL, ctx));
             }
             if (given.has("--reap")) {
                 if (seconds == null) {
@@ -839,8 +781,7 @@ final class Matches {
             }
             Given hit = given.get("--hitcount");
             if (hit != null) {
-                long v = number(hit.arg(), 0xffffffffL, ctx, hit.spelling());
-                out.add(opt(hit, v < 0 ? hit.arg() : Long.toString(v)));
+                out.add(decimal(hit, 0xffffffffL, ctx));
             }
             if (given.has("--rttl")) {
                 out.add(opt("--rttl", false));
@@ -867,6 +808,7 @@ final class Matches {
 
     static final class HashLimit extends Extension {
         private static final long SCALE = 1000000;
+        private static final String[] HASH_MODES = {"srcip", "srcport", "dstip", "dstport"};
 
         HashLimit() {
             super("hashlimit");
@@ -887,20 +829,12 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given upto = given.get("--hashlimit-upto");
-            Given above = given.get("--hashlimit-above");
-            if ((upto == null) == (above == null)) {
-                throw ctx.error("-m hashlimit", "hashlimit needs exactly one of --hashlimit-upto, --hashlimit-above");
-            }
-            Given name = given.get("--hashlimit-name");
-            if (name == null) {
-                throw ctx.error("-m hashlimit", "hashlimit: option --hashlimit-name must be specified");
-            }
+            Given r = exactlyOne(given, ctx, "-m hashlimit", "--hashlimit-upto", "--hashlimit-above");
+            Given name = required(given, "--hashlimit-name", ctx, "-m hashlimit");
             if (given.has("--hashlimit-rate-match") || given.has("--hashlimit-rate-interval")) {
                 ctx.unsure();
             }
-            Given r = upto != null ? upto : above;
-            boolean isAbove = above != null ^ r.negated();
+            boolean isAbove = r.name().equals("--hashlimit-above") ^ r.negated();
             if (r.arg().contains("b/s")) {
                 ctx.unsure(); // byte mode: leave to the kernel
                 for (Given g : given.list) {
@@ -936,14 +870,7 @@ final class Matches {
                     };
                 }
                 if (bits != 0) {
-                    StringBuilder sb = new StringBuilder();
-                    String[] names = {"srcip", "srcport", "dstip", "dstport"};
-                    for (int i = 0; i < 4; i++) {
-                        if ((bits & (1 << i)) != 0) {
-                            sb.append(sb.length() > 0 ? "," : "").append(names[i]);
-                        }
-                    }
-                    out.add(opt("--hashlimit-mode", false, sb.toString()));
+                    out.add(opt("--hashlimit-mode", false, bitNames(bits, HASH_MODES)));
                 }
             }
             if (name.arg().isEmpty() || name.arg().length() > 15) {
@@ -1007,13 +934,8 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given upto = given.get("--connlimit-upto");
-            Given above = given.get("--connlimit-above");
-            if ((upto == null) == (above == null)) {
-                throw ctx.error("-m connlimit", "connlimit needs exactly one of --connlimit-upto, --connlimit-above");
-            }
-            Given g = upto != null ? upto : above;
-            boolean isAbove = above != null ^ g.negated();
+            Given g = exactlyOne(given, ctx, "-m connlimit", "--connlimit-upto", "--connlimit-above");
+            boolean isAbove = g.name().equals("--connlimit-above") ^ g.negated();
             long v = number(g.arg(), 0xffffffffL, ctx, g.spelling());
             out.add(opt(isAbove ? "--connlimit-above" : "--connlimit-upto", false, v < 0 ? g.arg() : Long.toString(v)));
             int full = ctx.ipv6() ? 128 : 32;
@@ -1053,8 +975,9 @@ final class Matches {
                 }
             }
             if (given.has("--suppl-groups")) {
-                if (!given.has("--gid-owner")) {
-                    throw ctx.error("--suppl-groups", "owner: --suppl-groups needs --gid-owner");
+                if (!given.has("--gid-owner")
+                        || given.list.indexOf(given.get("--suppl-groups")) < given.list.indexOf(given.get("--gid-owner"))) {
+                    throw ctx.error("--suppl-groups", "owner: --suppl-groups needs --gid-owner before it");
                 }
                 out.add(opt("--suppl-groups", false));
             }
@@ -1106,8 +1029,7 @@ final class Matches {
                 throw ctx.error("-m " + name, name + " needs exactly one of --" + name + "-eq, -lt, -gt");
             }
             Given g = given.list.get(0);
-            long v = number(g.arg(), 255, ctx, g.spelling());
-            out.add(opt(g, v < 0 ? g.arg() : Long.toString(v)));
+            out.add(decimal(g, 255, ctx));
         }
     }
 
@@ -1119,10 +1041,7 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given g = given.get("--length");
-            if (g == null) {
-                throw ctx.error("-m length", "length: option --length must be specified");
-            }
+            Given g = required(given, "--length", ctx, "-m length");
             String v = g.arg();
             int colon = v.indexOf(':');
             long lo;
@@ -1155,10 +1074,7 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given mode = given.get("--mode");
-            if (mode == null) {
-                throw ctx.error("-m statistic", "statistic: option --mode must be specified");
-            }
+            Given mode = required(given, "--mode", ctx, "-m statistic");
             if (mode.arg().equals("random")) {
                 Given p = given.get("--probability");
                 if (p == null || given.has("--every") || given.has("--packet")) {
@@ -1230,10 +1146,7 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given g = given.get("--tos");
-            if (g == null) {
-                throw ctx.error("-m tos", "tos: option --tos must be specified");
-            }
+            Given g = required(given, "--tos", ctx, "-m tos");
             int[] t = tos(g.arg(), ctx, g.spelling());
             out.add(opt(g, t == null ? g.arg() : hex2(t[0]) + "/" + hex2(t[1])));
         }
@@ -1301,16 +1214,24 @@ final class Matches {
                 throw ctx.error("-m string", "string needs --string (or --hex-string) and --algo");
             }
             String pat = s.arg();
-            for (int i = 0; i < pat.length(); i++) {
-                char c = pat.charAt(i);
-                if (c < 0x20 || c > 0x7e) {
-                    ctx.unsure(); // iptables prints such patterns as hex
+            byte[] bytes = pat.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (bytes.length == 0 || bytes.length > 128) {
+                throw ctx.error(s.spelling(), "string pattern must be 1-128 bytes");
+            }
+            // is_hex_string: a byte that is not printable ASCII, or a trailing backslash, prints as hex
+            boolean hex = bytes[bytes.length - 1] == '\\';
+            for (byte b : bytes) {
+                hex |= b < 0x20 || b > 0x7e;
+            }
+            if (hex) {
+                StringBuilder sb = new StringBuilder("\"|");
+                for (byte b : bytes) {
+                    sb.append(String.format("%02x", b & 0xff));
                 }
+                out.add(opt("--hex-string", s.negated(), sb.append("|\"").toString()));
+            } else {
+                out.add(opt("--string", s.negated(), Quoting.stringMatch(pat)));
             }
-            if (pat.isEmpty() || pat.length() > 128) {
-                throw ctx.error(s.spelling(), "string pattern must be 1-128 characters");
-            }
-            out.add(opt("--string", s.negated(), Quoting.stringMatch(pat)));
             if (!algo.arg().equals("bm") && !algo.arg().equals("kmp")) {
                 throw ctx.error(algo.spelling(), "unknown string algorithm '" + algo.arg() + "' (bm or kmp)");
             }
@@ -1370,10 +1291,7 @@ final class Matches {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given g = given.get("--helper");
-            if (g == null) {
-                throw ctx.error("-m helper", "helper: option --helper must be specified");
-            }
+            Given g = required(given, "--helper", ctx, "-m helper");
             out.add(opt(g, Quoting.saveString(g.arg())));
         }
     }
@@ -1421,6 +1339,9 @@ final class Matches {
             Given stop = given.get("--timestop");
             int s = start == null ? 0 : daytime(start, ctx);
             int e = stop == null ? 86399 : daytime(stop, ctx);
+            if (given.has("--contiguous") && e >= s) {
+                throw ctx.error("--contiguous", "time: --contiguous only makes sense when --timestop is before --timestart");
+            }
             if (s != 0 || e != 86399) {
                 out.add(opt("--timestart", false, clock(s)));
                 out.add(opt("--timestop", false, clock(e)));
@@ -1477,13 +1398,7 @@ final class Matches {
                         mask = ~mask & 0x7f;
                     }
                     if (mask != 0x7f) {
-                        StringBuilder sb = new StringBuilder();
-                        for (int i = 0; i < 7; i++) {
-                            if ((mask & (1 << i)) != 0) {
-                                sb.append(sb.length() > 0 ? "," : "").append(DAYS[i]);
-                            }
-                        }
-                        out.add(opt("--weekdays", false, sb.toString()));
+                        out.add(opt("--weekdays", false, bitNames(mask, DAYS)));
                     }
                 }
             }

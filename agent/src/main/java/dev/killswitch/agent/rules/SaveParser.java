@@ -206,7 +206,7 @@ public final class SaveParser {
 
         private void command(TableBuilder table, String line) {
             Origin here = at(table.name);
-            List<Token> toks = Tokenizer.tokenize(line, here);
+            List<Token> toks = head(line, here);
             int first = 0;
             if (!toks.isEmpty() && !toks.get(0).quoted() && toks.get(0).text().startsWith("[")) {
                 if (!toks.get(0).text().matches("\\[\\d+:\\d+\\]")) {
@@ -215,9 +215,9 @@ public final class SaveParser {
                 first = 1;
             }
             int cmd = -1;
-            for (int k = first; k < toks.size() && cmd < 0; k++) {
+            for (int k = first; k < toks.size(); k++) {
                 Token t = toks.get(k);
-                if (!t.quoted() && isCommand(t.text())) {
+                if (cmd < 0 && !t.quoted() && isCommand(t.text())) {
                     cmd = k;
                 }
                 if (!t.quoted() && (t.text().equals("-t") || t.text().equals("--table"))) {
@@ -267,13 +267,16 @@ public final class SaveParser {
                 argsFrom++;
             }
             String args = argsText(line, toks, first, cmd, argsFrom);
-            RawRule rule = new RawRule(args, at(field));
-            int size = expansions(rule);
+            RawRule rule = new RawRule(args, cb.origin.field().equals(field) ? withLine(cb.origin) : at(field));
             if (!insert) {
                 cb.rules.add(rule);
-                cb.sizes.add(size);
                 return;
             }
+            // kernel positions count expanded rules: size every rule once an -I needs it
+            while (cb.sizes.size() < cb.rules.size()) {
+                cb.sizes.add(expansions(cb.rules.get(cb.sizes.size())));
+            }
+            int size = expansions(rule);
             int kernelIndex = 0;
             int rawIndex = 0;
             while (rawIndex < cb.rules.size() && kernelIndex < position - 1) {
@@ -287,6 +290,28 @@ public final class SaveParser {
             }
             cb.rules.add(rawIndex, rule);
             cb.sizes.add(rawIndex, size);
+        }
+
+        private Origin withLine(Origin o) {
+            return new Origin(file, lineNo, o.field());
+        }
+
+        /**
+         * The first tokens of a rule line, enough to find the counters, the command, its chain and an
+         * -I position; the whole line only when the command is not in front.
+         */
+        private static List<Token> head(String line, Origin here) {
+            // the head of a rule line is short: tokenize a prefix unless a token runs past it
+            List<Token> toks = line.length() <= 128 ? Tokenizer.tokenize(line, 5, here)
+                    : Tokenizer.tokenize(line.substring(0, 128), 5, here);
+            if (line.length() > 128 && (toks.size() < 5 || toks.get(toks.size() - 1).end() >= 127)) {
+                toks = Tokenizer.tokenize(line, 5, here);
+            }
+            int first = !toks.isEmpty() && toks.get(0).text().startsWith("[") ? 1 : 0;
+            if (toks.size() > first && !toks.get(first).quoted() && isCommand(toks.get(first).text())) {
+                return toks;
+            }
+            return Tokenizer.tokenize(line, here);
         }
 
         private static boolean isCommand(String s) {

@@ -195,9 +195,22 @@ final class Targets {
         return Ports.format(lo, hi, '-');
     }
 
-    static boolean portsAllowed(RuleContext ctx) {
-        int p = ctx.protocol;
-        return !ctx.protocolNegated && (p == 6 || p == 17 || p == 132 || p == 33 || p == 136);
+    /** NAT port options need -p tcp, udp, sctp, dccp or udplite written before them. */
+    /** --to-ports of MASQUERADE and REDIRECT: N or N-M, and only after -p with ports. */
+    static void toPorts(Extension.Given p, RuleContext ctx, List<Opt> out) {
+        if (p == null) {
+            return;
+        }
+        if (!portsAllowed(p)) {
+            throw ctx.error(p.spelling(), "--to-ports needs -p tcp, udp, sctp or dccp before it");
+        }
+        String r = portRange(p.arg(), ctx, p.spelling());
+        out.add(Extension.opt(p, r == null ? p.arg() : r));
+    }
+
+    static boolean portsAllowed(Extension.Given g) {
+        int p = g.protocol();
+        return p == 6 || p == 17 || p == 132 || p == 33 || p == 136;
     }
 
     static final class Masquerade extends Extension {
@@ -210,14 +223,7 @@ final class Targets {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given p = given.get("--to-ports");
-            if (p != null) {
-                if (!portsAllowed(ctx)) {
-                    throw ctx.error(p.spelling(), "--to-ports needs -p tcp, udp, sctp or dccp");
-                }
-                String r = portRange(p.arg(), ctx, p.spelling());
-                out.add(opt(p, r == null ? p.arg() : r));
-            }
+            toPorts(given.get("--to-ports"), ctx, out);
             for (String f : new String[] {"--random", "--random-fully"}) {
                 if (given.has(f)) {
                     out.add(opt(f, false));
@@ -236,14 +242,7 @@ final class Targets {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given p = given.get("--to-ports");
-            if (p != null) {
-                if (!portsAllowed(ctx)) {
-                    throw ctx.error(p.spelling(), "--to-ports needs -p tcp, udp, sctp or dccp");
-                }
-                String r = portRange(p.arg(), ctx, p.spelling());
-                out.add(opt(p, r == null ? p.arg() : r));
-            }
+            toPorts(given.get("--to-ports"), ctx, out);
             if (given.has("--random")) {
                 out.add(opt("--random", false));
             }
@@ -259,17 +258,16 @@ final class Targets {
             option(1, false, to);
             abbreviation(to, "--to");
             option(0, false, "--random");
-            option(0, false, "--random-fully");
+            if (name.equals("SNAT")) {
+                option(0, false, "--random-fully");
+            }
             option(0, false, "--persistent");
         }
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given g = given.get(to);
-            if (g == null) {
-                throw ctx.error("-j " + name, name + ": option " + to + " must be specified");
-            }
-            String r = range(g.arg(), ctx, g.spelling());
+            Given g = required(given, to, ctx, "-j " + name);
+            String r = range(g.arg(), portsAllowed(g), ctx, g.spelling());
             out.add(opt(to, false, r == null ? g.arg() : r));
             for (String f : new String[] {"--random", "--random-fully", "--persistent"}) {
                 if (given.has(f)) {
@@ -279,7 +277,7 @@ final class Targets {
         }
 
         /** addr[-addr][:port[-port]], IPv6 in brackets when a port follows; null when unsure. */
-        private static String range(String v, RuleContext ctx, String option) {
+        private static String range(String v, boolean portsAllowed, RuleContext ctx, String option) {
             String addrs = v;
             String ports = null;
             if (ctx.ipv6()) {
@@ -318,8 +316,8 @@ final class Targets {
             if (ports == null) {
                 return a;
             }
-            if (!portsAllowed(ctx)) {
-                throw ctx.error(option, "a port needs -p tcp, udp, sctp or dccp");
+            if (!portsAllowed) {
+                throw ctx.error(option, "a port needs -p tcp, udp, sctp or dccp before it");
             }
             String p = portRange(ports, ctx, option);
             if (p == null) {
@@ -348,11 +346,14 @@ final class Targets {
         }
     }
 
+    private static final Set<String> MARK_OPS = Set.of("--set-xmark", "--set-mark", "--and-mark", "--or-mark",
+            "--xor-mark");
+
     /** The single mark operation of MARK/CONNMARK as {value, mask} of --set-xmark; null when unsure. */
     static long[] xmark(Extension.Options given, RuleContext ctx, String target) {
         Extension.Given g = null;
         for (Extension.Given x : given.list) {
-            if (x.name().endsWith("-mark") && !x.name().equals("--save-mark") && !x.name().equals("--restore-mark")) {
+            if (MARK_OPS.contains(x.name())) {
                 if (g != null) {
                     throw ctx.error(x.spelling(), target + " takes only one mark operation");
                 }
@@ -463,8 +464,7 @@ final class Targets {
                     case "--notrack" -> out.add(opt("--notrack", false));
                     case "--helper" -> out.add(opt(g, rawNameOf(g.arg(), ctx)));
                     case "--zone" -> {
-                        long v = number(g.arg(), 65535, ctx, g.spelling());
-                        out.add(opt(g, v < 0 ? g.arg() : Long.toString(v)));
+                        out.add(decimal(g, 65535, ctx));
                     }
                     default -> {
                         ctx.unsure();
@@ -509,8 +509,7 @@ final class Targets {
             if (g.args().isEmpty()) {
                 out.add(opt(g));
             } else {
-                long v = number(g.arg(), 65535, ctx, g.spelling());
-                out.add(opt(g, v < 0 ? g.arg() : Long.toString(v)));
+                out.add(decimal(g, 65535, ctx));
             }
         }
     }
@@ -542,10 +541,7 @@ final class Targets {
 
         @Override
         void canonical(Options given, RuleContext ctx, List<Opt> out) {
-            Given port = given.get("--on-port");
-            if (port == null) {
-                throw ctx.error("-j TPROXY", "TPROXY: option --on-port must be specified");
-            }
+            Given port = required(given, "--on-port", ctx, "-j TPROXY");
             if (ctx.protocol != 6 && ctx.protocol != 17 || ctx.protocolNegated) {
                 ctx.unsure();
             }

@@ -38,68 +38,86 @@ public final class Tokenizer {
      * @throws InputError naming {@code origin} when one argument is too long for iptables
      */
     public static List<Token> tokenize(String line, Origin origin) {
-        List<Token> out = new ArrayList<>(16);
-        StringBuilder param = new StringBuilder(32);
+        return tokenize(line, Integer.MAX_VALUE, origin);
+    }
+
+    /** The first {@code max} tokens of {@code line}. */
+    public static List<Token> tokenize(String line, int max, Origin origin) {
+        List<Token> out = new ArrayList<>(Math.min(max, 16));
+        char[] chars = line.toCharArray(); // scanned as an array: charAt is a call under C1
+        int pos = 0;
+        Token t;
+        while (out.size() < max && (t = next(line, chars, pos, origin)) != null) {
+            out.add(t);
+            pos = t.end();
+        }
+        return out;
+    }
+
+    /**
+     * Tokens without quotes are cut out of the line directly; only quoted ones are rebuilt
+     * character by character.
+     */
+    private static Token next(String line, char[] chars, int from, Origin origin) {
+        int n = chars.length;
+        int i = from;
+        while (i < n && isSeparator(chars[i])) {
+            i++;
+        }
+        if (i >= n) {
+            return null;
+        }
+        int start = i;
+        while (i < n && !isSeparator(chars[i]) && chars[i] != '"') {
+            i++;
+        }
+        if (i == n || chars[i] != '"') {
+            if (i - start >= MAX_PARAM) {
+                throw tooLong(origin);
+            }
+            return new Token(line.substring(start, i), false, start, i);
+        }
+        // a quote somewhere in this token: do it the long way, exactly like add_param_to_argv
+        StringBuilder param = new StringBuilder(i - start + 16);
+        param.append(chars, start, i - start);
         boolean quoteOpen = false;
         boolean escaped = false;
-        boolean quoted = false;
-        int start = -1;
-        int n = line.length();
-        for (int i = 0; i < n; i++) {
-            char c = line.charAt(i);
+        for (; i < n; i++) {
+            char c = chars[i];
             if (quoteOpen) {
                 if (escaped) {
                     add(param, c, origin);
                     escaped = false;
-                    continue;
                 } else if (c == '\\') {
                     escaped = true;
-                    continue;
                 } else if (c == '"') {
-                    quoteOpen = false;
-                    // falls through: the closing quote ends the token, even an empty one
+                    // the closing quote ends the token, even an empty one
+                    return new Token(param.toString(), true, start, i + 1);
                 } else {
                     add(param, c, origin);
-                    continue;
                 }
             } else if (c == '"') {
                 quoteOpen = true;
-                quoted = true;
-                if (start < 0) {
-                    start = i;
-                }
-                continue;
-            }
-            if (c == '"') {
-                out.add(new Token(param.toString(), quoted, start, i + 1));
-            } else if (c == ' ' || c == '\t' || c == '\n') {
-                if (param.length() == 0) {
-                    continue; // a run of separators
-                }
-                out.add(new Token(param.toString(), quoted, start, i));
             } else {
-                if (start < 0) {
-                    start = i;
-                }
-                add(param, c, origin);
-                continue;
+                add(param, c, origin); // only before the opening quote, which the scan above stopped at
             }
-            param.setLength(0);
-            quoted = false;
-            start = -1;
         }
-        if (param.length() > 0) {
-            // an unterminated quote still yields its text, but iptables no longer marks it quoted
-            out.add(new Token(param.toString(), false, start, n));
-        }
-        return out;
+        // an unterminated quote still yields its text, but iptables no longer marks it quoted
+        return param.length() == 0 ? null : new Token(param.toString(), false, start, n);
+    }
+
+    private static boolean isSeparator(char c) {
+        return c == ' ' || c == '\t' || c == '\n';
+    }
+
+    private static InputError tooLong(Origin origin) {
+        return new InputError(origin, "parameter too long (iptables accepts at most " + (MAX_PARAM - 1) + " characters)");
     }
 
     private static void add(StringBuilder param, char c, Origin origin) {
         param.append(c);
         if (param.length() >= MAX_PARAM) {
-            throw new InputError(origin, "parameter too long (iptables accepts at most "
-                    + (MAX_PARAM - 1) + " characters)");
+            throw tooLong(origin);
         }
     }
 }
