@@ -118,9 +118,11 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
 
     /** Refuses shell metacharacters and control characters in any argument of a desired rule. */
     static void checkToken(String text, RuleContext ctx, String option) {
+        // log prefixes only ever reach the kernel log, quoted; real rulesets use "&" and ">" in them
+        boolean prefix = option.endsWith("-prefix");
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (SHELL_META.indexOf(c) >= 0) {
+            if (!prefix && SHELL_META.indexOf(c) >= 0) {
                 throw ctx.error(option, "refusing shell metacharacter '" + c + "' in " + option);
             }
             if (c < 0x20 || c == 0x7f) {
@@ -163,10 +165,11 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
+            // the characters real rulesets use in chain names (ufw's GOOD~STUFF), none of them special to a shell
             boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '_' || c == '.' || c == '-';
+                    || "_.-~+:@%".indexOf(c) >= 0;
             if (!ok) {
-                return "only letters, digits, _ . - are allowed";
+                return "only letters, digits and _ . - ~ + : @ % are allowed";
             }
         }
         if (name.charAt(0) == '-') {
