@@ -50,6 +50,8 @@ public final class HostRun {
     private final byte[] agentJar;
     private final Options options;
     private final Progress progress;
+    // One installer per agent path for the whole run: it copies and hashes the jar once, not once per host.
+    private final Map<String, AgentInstaller> installers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public HostRun(Transport transport, byte[] agentJar, Options options, Progress progress) {
         this.transport = transport;
@@ -144,7 +146,8 @@ public final class HostRun {
     }
 
     private List<String> agent(Connection c, Paths paths) throws TransportException {
-        AgentInstaller.Installed in = new AgentInstaller(agentJar, paths.agent()).install(c);
+        AgentInstaller.Installed in = installers.computeIfAbsent(paths.agent(), p -> new AgentInstaller(agentJar, p))
+                .install(c);
         if (in.uploaded()) {
             progress.host(c.target().name(), "agent uploaded (sha256 " + in.sha256().substring(0, 12) + "…)");
         }
