@@ -96,9 +96,9 @@ public final class HostRun {
         Paths paths = Paths.of(vars, ks);
         String desiredYaml = null;
         try (Connection c = connect(target)) {
-            List<String> agent = agent(c, paths);
+            Agent agent = agent(c, paths);
             progress.host(host, "facts");
-            ExecResult fr = c.exec(command(agent, "facts", "--json"), null, null);
+            ExecResult fr = c.exec(agent.quick("facts", "--json"), null, null);
             if (!fr.ok()) {
                 return HostResult.of(host, Status.FAILED, "agent facts failed: " + firstLine(fr.stderr()), ms(t0));
             }
@@ -109,8 +109,10 @@ public final class HostRun {
             desiredYaml = DesiredStateWriter.write(state);
             if (!apply) {
                 progress.host(host, "planning");
-                return planned(host, c.exec(command(agent, "plan", "--json", "--desired", "-", "--state-dir",
-                        paths.stateDir()), bytes(desiredYaml), null), desiredYaml, t0);
+                ExecResult pr = c.exec(agent.main("plan", "--json", "--desired", "-", "--state-dir", paths.stateDir()),
+                        bytes(desiredYaml), null);
+                agent.afterMain(c, pr);
+                return planned(host, pr, desiredYaml, t0);
             }
             return applyAndConfirm(host, target, c, agent, paths, desiredYaml, null, t0);
         } catch (Unreachable e) {
@@ -145,23 +147,54 @@ public final class HostRun {
         return transport.connect(target);
     }
 
-    private List<String> agent(Connection c, Paths paths) throws TransportException {
+    private Agent agent(Connection c, Paths paths) throws TransportException {
         AgentInstaller.Installed in = installers.computeIfAbsent(paths.agent(), p -> new AgentInstaller(agentJar, p))
                 .install(c);
         if (in.uploaded()) {
             progress.host(c.target().name(), "agent uploaded (sha256 " + in.sha256().substring(0, 12) + "…)");
         }
-        List<String> argv = new ArrayList<>(List.of("java"));
-        argv.addAll(JVM);
-        argv.addAll(List.of("-jar", in.path()));
-        return argv;
+        ClassArchive archive = new ClassArchive(in.path());
+        return new Agent(in.path(), archive, !in.uploaded() && archive.intact(c));
     }
 
-    private HostResult applyAndConfirm(String host, Target target, Connection c, List<String> agent, Paths paths,
+    /**
+     * How this run starts the agent on one host: from its class-data archive when it has an intact one, else the main
+     * call (plan or apply) writes one for the next calls and runs.
+     */
+    private record Agent(String jar, ClassArchive archive, boolean archived) {
+
+        /** A short call (facts, confirm). */
+        List<String> quick(String... args) {
+            return argv(archived ? archive.use() : List.of(), args);
+        }
+
+        /** The call that loads nearly every class of the agent. */
+        List<String> main(String... args) {
+            return argv(archived ? archive.use() : archive.write(), args);
+        }
+
+        /** After {@link #main}: keeps the archive it wrote, if it ran to completion. */
+        void afterMain(Connection c, ExecResult r) {
+            if (!archived && (r.exitCode() == 0 || r.exitCode() == 2)) {
+                archive.keep(c, JVM);
+            }
+        }
+
+        private List<String> argv(List<String> cds, String... args) {
+            List<String> argv = new ArrayList<>(List.of("java"));
+            argv.addAll(JVM);
+            argv.addAll(cds);
+            argv.addAll(List.of("-jar", jar));
+            argv.addAll(List.of(args));
+            return argv;
+        }
+    }
+
+    private HostResult applyAndConfirm(String host, Target target, Connection c, Agent agent, Paths paths,
                                        String desiredYaml, String fingerprint, long t0)
             throws TransportException, java.io.IOException {
         progress.host(host, "applying");
-        List<String> argv = command(agent, "apply", "--json", "--desired", "-", "--state-dir", paths.stateDir(),
+        List<String> argv = agent.main("apply", "--json", "--desired", "-", "--state-dir", paths.stateDir(),
                 "--confirm-timeout", String.valueOf(options.confirmTimeout()));
         if (options.force()) {
             argv.add("--force");
@@ -171,6 +204,7 @@ public final class HostRun {
             argv.add(fingerprint);
         }
         ExecResult r = c.exec(argv, bytes(desiredYaml), null);
+        agent.afterMain(c, r);
         JsonNode report = parse(r.stdout());
         int steps = report == null ? 0 : report.path("steps").size();
         String fp = report == null ? null : report.path("fingerprint").asText(null);
@@ -184,7 +218,7 @@ public final class HostRun {
         // confirm over a fresh connection: that is the proof SSH still works after the apply
         progress.host(host, "applied " + steps + " step(s); confirming over a new connection");
         try (Connection fresh = transport.connect(target)) {
-            ExecResult cr = fresh.exec(command(agent, "confirm", "--state-dir", paths.stateDir()), null, null);
+            ExecResult cr = fresh.exec(agent.quick("confirm", "--state-dir", paths.stateDir()), null, null);
             if (!cr.ok()) {
                 return new HostResult(host, Status.ROLLED_BACK, "confirm refused (" + firstLine(cr.stderr())
                         + "); the host rolled back", steps, fp, ms(t0), report, desiredYaml);
@@ -209,12 +243,6 @@ public final class HostRun {
             default -> new HostResult(host, Status.FAILED, firstLine(r.stderr()), steps, fp, ms(t0), report,
                     desiredYaml);
         };
-    }
-
-    static List<String> command(List<String> agent, String... args) {
-        List<String> argv = new ArrayList<>(agent);
-        argv.addAll(List.of(args));
-        return argv;
     }
 
     private static JsonNode parse(String stdout) {
