@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * The agent JVM's class-data archive on a gateway (AppCDS, next to the jar): it cuts each agent start by about a third
- * of its CPU. The first plan or apply after an upload writes it; it is then checked by the JVM itself
+ * of its CPU. The first agent call after an upload writes it; it is then checked by the JVM itself
  * ({@code -Xshare:on}) and recorded with its checksum and the jar's, and used only while both checksums still match,
  * because a damaged archive crashes the JVM and a stale one is silently ignored.
  */
@@ -55,8 +55,10 @@ final class ClassArchive {
     /**
      * After an agent run with {@link #write()}: has the JVM verify the new archive, records the checksums and renames
      * it into place. Best effort: when anything fails the agent simply starts without an archive.
+     *
+     * @return true when the archive is in place and recorded
      */
-    void keep(Connection c, List<String> jvm) {
+    boolean keep(Connection c, List<String> jvm) {
         try {
             List<String> check = new ArrayList<>(List.of("java"));
             check.addAll(jvm);
@@ -65,12 +67,12 @@ final class ClassArchive {
             check.addAll(List.of("-cp", jar, "-version"));
             if (!c.exec(check, null, null).ok()) {
                 c.exec(List.of("rm", "-f", "--", staged()), null, null);
-                return;
+                return false;
             }
             String archiveSum = c.sha256(staged());
             String jarSum = c.sha256(jar);
             if (archiveSum == null || jarSum == null) {
-                return;
+                return false;
             }
             c.move(staged(), archive);
             String lines = archiveSum + "  " + archive + "\n" + jarSum + "  " + jar + "\n";
@@ -78,9 +80,11 @@ final class ClassArchive {
                     null);
             if (!r.ok()) {
                 c.exec(List.of("rm", "-f", "--", checksums), null, null);
+                return false;
             }
+            return true;
         } catch (TransportException e) {
-            // without an archive the agent is only slower
+            return false; // without an archive the agent is only slower
         }
     }
 

@@ -66,7 +66,7 @@ class ClassArchiveTest {
     void anArchiveTheJvmAcceptsIsRenamedIntoPlaceWithTheChecksumsOfArchiveAndJar() throws Exception {
         FakeTransport t = gateway(0, 0);
         try (Connection c = connect(t)) {
-            new ClassArchive(JAR).keep(c, HostRun.JVM);
+            assertTrue(new ClassArchive(JAR).keep(c, HostRun.JVM));
         }
         assertNotNull(t.file("gw1", ARCHIVE));
         assertNull(t.file("gw1", ARCHIVE + ".new"));
@@ -82,7 +82,7 @@ class ClassArchiveTest {
     void anArchiveTheJvmRefusesIsDeletedAndNeverRecorded() throws Exception {
         FakeTransport t = gateway(134, 0);
         try (Connection c = connect(t)) {
-            new ClassArchive(JAR).keep(c, HostRun.JVM);
+            assertFalse(new ClassArchive(JAR).keep(c, HostRun.JVM));
         }
         assertNull(t.file("gw1", ARCHIVE));
         assertTrue(written.isEmpty());
