@@ -94,36 +94,83 @@ public final class HostRun {
             return HostResult.of(host, Status.FAILED, e.getMessage(), ms(t0));
         }
         Paths paths = Paths.of(vars, ks);
-        String desiredYaml = null;
+        Rendering rendering = new Rendering(host, ks, play, vars, apply ? "applying" : "planning");
         try (Connection c = connect(target)) {
             Agent agent = agent(c, paths);
             progress.host(host, "facts");
-            ExecResult fr = c.exec(agent.first("facts", "--json"), null, null);
-            agent = agent.afterFirst(c, fr);
-            if (!fr.ok()) {
-                return HostResult.of(host, Status.FAILED, "agent facts failed: " + firstLine(fr.stderr()), ms(t0));
+            List<String> work = apply ? applyArgs(paths, null) : List.of("plan", "--json", "--desired", "-",
+                    "--state-dir", paths.stateDir());
+            ExecResult r;
+            try {
+                // one agent call: it prints the facts, we answer with the desired state rendered from them
+                List<String> argv = new ArrayList<>(work);
+                argv.add("--facts-first");
+                r = c.converse(agent.first(argv), rendering::answer, null);
+                agent = agent.afterFirst(c, r);
+            } catch (UnsupportedOperationException e) {
+                // a transport without dialogues (test fakes): facts, then plan or apply
+                ExecResult fr = c.exec(agent.first(List.of("facts", "--json")), null, null);
+                agent = agent.afterFirst(c, fr);
+                if (!fr.ok()) {
+                    return HostResult.of(host, Status.FAILED, "agent facts failed: " + firstLine(fr.stderr()), ms(t0));
+                }
+                byte[] desired = rendering.answer(fr.stdout());
+                r = rendering.error == null ? c.exec(agent.command(work), desired, null) : null;
             }
-            Facts facts = Json.MAPPER.readValue(fr.stdout(), Facts.class);
-            DesiredState state = KillSwitchRenderer.render(host, ks, facts, Resolver.system(ks.resolve()),
-                    play.rules(), vars);
-            DesiredCompiler.compile(state, new BuiltinCanonicalizer()); // bad rules fail here, naming the playbook
-            desiredYaml = DesiredStateWriter.write(state);
-            if (!apply) {
-                progress.host(host, "planning");
-                return planned(host, c.exec(agent.command("plan", "--json", "--desired", "-", "--state-dir",
-                        paths.stateDir()), bytes(desiredYaml), null), desiredYaml, t0);
+            if (rendering.error instanceof InputError e) {
+                return new HostResult(host, Status.FAILED, e.getMessage(), 0, null, ms(t0), null, null);
             }
-            return applyAndConfirm(host, target, c, agent, paths, desiredYaml, null, t0);
+            if (rendering.error != null) {
+                return HostResult.of(host, Status.FAILED, rendering.error.toString(), ms(t0));
+            }
+            if (rendering.yaml == null) {
+                return HostResult.of(host, Status.FAILED, "agent facts failed: " + firstLine(r.stderr()), ms(t0));
+            }
+            return apply ? confirmed(host, target, c, agent, paths, r, rendering.yaml, t0)
+                    : planned(host, r, rendering.yaml, t0);
         } catch (Unreachable e) {
             return HostResult.of(host, Status.UNREACHABLE, e.getMessage(), ms(t0));
         } catch (HostKeyMismatch e) {
             return HostResult.of(host, Status.FAILED, e.getMessage(), ms(t0));
         } catch (TransportException e) {
             return HostResult.of(host, Status.FAILED, e.getMessage(), ms(t0));
-        } catch (InputError e) {
-            return new HostResult(host, Status.FAILED, e.getMessage(), 0, null, ms(t0), null, desiredYaml);
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return HostResult.of(host, Status.FAILED, e.toString(), ms(t0));
+        }
+    }
+
+    /** Renders the desired state from the facts a host's agent sends, and remembers the YAML or why it failed. */
+    private final class Rendering {
+        private final String host;
+        private final KillSwitch ks;
+        private final Play play;
+        private final Map<String, Object> vars;
+        private final String next;
+        private String yaml;
+        private Exception error;
+
+        Rendering(String host, KillSwitch ks, Play play, Map<String, Object> vars, String next) {
+            this.host = host;
+            this.ks = ks;
+            this.play = play;
+            this.vars = vars;
+            this.next = next;
+        }
+
+        /** The desired state for the agent's standard input; nothing (the agent then stops) when rendering failed. */
+        byte[] answer(String factsJson) {
+            try {
+                Facts facts = Json.MAPPER.readValue(factsJson, Facts.class);
+                DesiredState state = KillSwitchRenderer.render(host, ks, facts, Resolver.system(ks.resolve()),
+                        play.rules(), vars);
+                DesiredCompiler.compile(state, new BuiltinCanonicalizer()); // bad rules fail here, naming the playbook
+                yaml = DesiredStateWriter.write(state);
+                progress.host(host, next);
+                return bytes(yaml);
+            } catch (java.io.IOException | RuntimeException e) {
+                error = e;
+                return new byte[0];
+            }
         }
     }
 
@@ -133,10 +180,13 @@ public final class HostRun {
         long t0 = System.nanoTime();
         try (Connection c = connect(target)) {
             Paths paths = new Paths(agentPath, stateDir);
-            return applyAndConfirm(target.name(), target, c, agent(c, paths), paths, desiredYaml, fingerprint, t0);
+            Agent agent = agent(c, paths);
+            progress.host(target.name(), "applying");
+            ExecResult r = c.exec(agent.command(applyArgs(paths, fingerprint)), bytes(desiredYaml), null);
+            return confirmed(target.name(), target, c, agent, paths, r, desiredYaml, t0);
         } catch (Unreachable e) {
             return HostResult.of(target.name(), Status.UNREACHABLE, e.getMessage(), ms(t0));
-        } catch (TransportException | RuntimeException | java.io.IOException e) {
+        } catch (TransportException | RuntimeException e) {
             return HostResult.of(target.name(), Status.FAILED, e.getMessage(), ms(t0));
         }
     }
@@ -164,44 +214,48 @@ public final class HostRun {
     private record Agent(String jar, ClassArchive archive, boolean archived) {
 
         /** The first call of a run: writes the archive when there is none. */
-        List<String> first(String... args) {
+        List<String> first(List<String> args) {
             return argv(archived ? archive.use() : archive.write(), args);
         }
 
-        /** After {@link #first}: keeps the archive it wrote, if it ran to completion. */
+        /** After {@link #first}: keeps the archive it wrote, if its JVM ended by itself (the JVM then checks it). */
         Agent afterFirst(Connection c, ExecResult r) {
-            return archived || !r.ok() ? this : new Agent(jar, archive, archive.keep(c, JVM));
+            boolean exited = r.exitCode() >= 0 && r.exitCode() < 128;
+            return archived || !exited ? this : new Agent(jar, archive, archive.keep(c, JVM));
         }
 
         /** Any later call. */
-        List<String> command(String... args) {
+        List<String> command(List<String> args) {
             return argv(archived ? archive.use() : List.of(), args);
         }
 
-        private List<String> argv(List<String> cds, String... args) {
+        private List<String> argv(List<String> cds, List<String> args) {
             List<String> argv = new ArrayList<>(List.of("java"));
             argv.addAll(JVM);
             argv.addAll(cds);
             argv.addAll(List.of("-jar", jar));
-            argv.addAll(List.of(args));
+            argv.addAll(args);
             return argv;
         }
     }
 
-    private HostResult applyAndConfirm(String host, Target target, Connection c, Agent agent, Paths paths,
-                                       String desiredYaml, String fingerprint, long t0)
-            throws TransportException, java.io.IOException {
-        progress.host(host, "applying");
-        List<String> argv = agent.command("apply", "--json", "--desired", "-", "--state-dir", paths.stateDir(),
-                "--confirm-timeout", String.valueOf(options.confirmTimeout()));
+    /** The agent's apply arguments, reading the desired state from standard input. */
+    private List<String> applyArgs(Paths paths, String fingerprint) {
+        List<String> args = new ArrayList<>(List.of("apply", "--json", "--desired", "-", "--state-dir",
+                paths.stateDir(), "--confirm-timeout", String.valueOf(options.confirmTimeout())));
         if (options.force()) {
-            argv.add("--force");
+            args.add("--force");
         }
         if (fingerprint != null) {
-            argv.add("--expect-fingerprint");
-            argv.add(fingerprint);
+            args.add("--expect-fingerprint");
+            args.add(fingerprint);
         }
-        ExecResult r = c.exec(argv, bytes(desiredYaml), null);
+        return args;
+    }
+
+    /** After the agent's apply: reads its report and, when it changed something, confirms over a fresh connection. */
+    private HostResult confirmed(String host, Target target, Connection c, Agent agent, Paths paths, ExecResult r,
+                                 String desiredYaml, long t0) {
         JsonNode report = parse(r.stdout());
         int steps = report == null ? 0 : report.path("steps").size();
         String fp = report == null ? null : report.path("fingerprint").asText(null);
@@ -215,7 +269,7 @@ public final class HostRun {
         // confirm over a fresh connection: that is the proof SSH still works after the apply
         progress.host(host, "applied " + steps + " step(s); confirming over a new connection");
         try (Connection fresh = transport.connect(target)) {
-            ExecResult cr = fresh.exec(agent.command("confirm", "--state-dir", paths.stateDir()), null, null);
+            ExecResult cr = fresh.exec(agent.command(List.of("confirm", "--state-dir", paths.stateDir())), null, null);
             if (!cr.ok()) {
                 return new HostResult(host, Status.ROLLED_BACK, "confirm refused (" + firstLine(cr.stderr())
                         + "); the host rolled back", steps, fp, ms(t0), report, desiredYaml);
