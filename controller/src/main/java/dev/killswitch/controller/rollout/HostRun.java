@@ -111,11 +111,17 @@ public final class HostRun {
                 // a transport without dialogues (test fakes): facts, then plan or apply
                 ExecResult fr = c.exec(agent.first(List.of("facts", "--json")), null, null);
                 agent = agent.afterFirst(c, fr);
+                if (fr.exitCode() == 127) {
+                    return HostResult.of(host, Status.FAILED, AgentInstaller.noJava(host), ms(t0));
+                }
                 if (!fr.ok()) {
                     return HostResult.of(host, Status.FAILED, "agent facts failed: " + firstLine(fr.stderr()), ms(t0));
                 }
                 byte[] desired = rendering.answer(fr.stdout());
                 r = rendering.error == null ? c.exec(agent.command(work), desired, null) : null;
+            }
+            if (r != null && r.exitCode() == 127) {
+                return HostResult.of(host, Status.FAILED, AgentInstaller.noJava(host), ms(t0));
             }
             if (rendering.error instanceof InputError e) {
                 return new HostResult(host, Status.FAILED, e.getMessage(), 0, null, ms(t0), null, null);

@@ -20,10 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A host's facts and its apply (or plan) are one agent call when the transport holds dialogues, and two calls
- * otherwise; the agent gets the same desired state either way.
+ * The agent calls of a host run: facts and apply (or plan) are one call when the transport holds dialogues, and two
+ * otherwise, with the same desired state either way; Java is checked only when the agent has to go up.
  */
-class HostRunDialogueTest {
+class HostRunAgentCallsTest {
 
     private static final String FACTS = "{\"backend\":\"nf_tables\",\"iptablesVersion\":\"iptables v1.8.9 (nf_tables)\","
             + "\"defaultInterface\":\"eth0\",\"addresses\":{\"eth0\":[\"203.0.113.11/24\"],\"wg0\":[\"10.66.0.11/32\"]},"
@@ -37,11 +37,17 @@ class HostRunDialogueTest {
     private record Call(List<String> args, byte[] stdin) {
     }
 
+    private static final byte[] AGENT = "agent".getBytes(StandardCharsets.UTF_8);
+
     private final List<Call> calls = new CopyOnWriteArrayList<>();
+    private final List<List<String>> javaChecks = new CopyOnWriteArrayList<>();
 
     private FakeTransport gateway(String endpoints) {
         String facts = String.format(FACTS, endpoints);
         return new FakeTransport((host, argv, stdin) -> {
+            if (argv.equals(List.of("java", "-version"))) {
+                javaChecks.add(argv);
+            }
             if (argv.contains("-version")) {
                 return new ExecResult(0, "", "openjdk version \"17.0.15\"\n");
             }
@@ -71,8 +77,7 @@ class HostRunDialogueTest {
                 + "    interfaces: {physical: auto, tunnel: wg0}\n");
         Inventory inv = InventoryLoader.load(inventory, Map.of());
         Play play = PlaybookReader.read(playbook).plays().get(0);
-        return new HostRun(t, "agent".getBytes(StandardCharsets.UTF_8), HostRun.Options.defaults(), Progress.QUIET)
-                .run(inv, play, "gw1", true);
+        return new HostRun(t, AGENT, HostRun.Options.defaults(), Progress.QUIET).run(inv, play, "gw1", true);
     }
 
     private List<String> subcommands() {
@@ -107,5 +112,24 @@ class HostRunDialogueTest {
         assertTrue(r.message().contains("endpoints: auto"), r.message());
         assertEquals(List.of("apply --facts-first", "apply --facts-first <desired>"), subcommands());
         assertEquals(0, calls.get(1).stdin().length);
+    }
+
+    @Test
+    void javaIsCheckedWhenTheAgentGoesUpNotOnEveryRun(@TempDir Path dir) throws Exception {
+        FakeTransport t = gateway("\"203.0.113.1:51820\"").holdingDialogues();
+        apply(t, dir);
+        assertEquals(1, javaChecks.size());
+        apply(t, dir);
+        assertEquals(1, javaChecks.size(), "the agent was already there");
+    }
+
+    @Test
+    void aHostThatLostItsJavaAfterTheAgentCameGetsTheInstallHint(@TempDir Path dir) throws Exception {
+        FakeTransport t = new FakeTransport((host, argv, stdin) -> new ExecResult(127, "",
+                "timeout: failed to run command 'java': No such file or directory\n")).holdingDialogues();
+        t.putFile("gw1", "/var/lib/killswitch/agent/killswitch-agent.jar", AGENT, 0644);
+        HostResult r = apply(t, dir);
+        assertEquals(Status.FAILED, r.status());
+        assertEquals(dev.killswitch.controller.transport.AgentInstaller.noJava("gw1"), r.message());
     }
 }
