@@ -91,8 +91,9 @@ public final class RolloutScale {
             List<String> names = inv.select(play.hosts());
 
             FakeTransport.Latency latency = new FakeTransport.Latency(connect, exec);
+            // dialogues, as over SSH: facts and apply are one agent call
             FakeTransport transport = new FakeTransport(agent(fleet), h -> latency, FakeTransport.Sleeper.real(),
-                    h -> false);
+                    h -> false).holdingDialogues();
             byte[] jar = Files.readAllBytes(agentJar);
             if (rerun) {
                 // a re-run finds the agent installed by the first apply
@@ -136,18 +137,26 @@ public final class RolloutScale {
         }
     }
 
-    /** A gateway's agent as the controller sees it over SSH: java -version, facts, apply, confirm. */
+    /**
+     * A gateway's agent as the controller sees it over SSH: java -version, the class-data archive's checksum check
+     * (intact on a re-run), facts, apply (with --facts-first: the facts line, then the report), confirm.
+     */
     private static FakeTransport.Script agent(Fleet fleet) {
         return (host, argv, stdin) -> {
             if (argv.contains("-version")) {
                 return new ExecResult(0, "", "openjdk version \"17.0.15\" 2025-04-15\n");
+            }
+            if (argv.get(0).equals("sha256sum")) {
+                return new ExecResult(fleet.changes() ? 1 : 0, "", "");
             }
             int jar = argv.indexOf("-jar");
             String command = jar >= 0 && jar + 2 < argv.size() ? argv.get(jar + 2) : "";
             int n = Integer.parseInt(host.substring(2));
             return switch (command) {
                 case "facts" -> new ExecResult(0, personal(fleet.facts(), host, n), "");
-                case "apply" -> new ExecResult(0, personal(fleet.applyReport(), host, n), "");
+                case "apply" -> stdin == null && argv.contains("--facts-first")
+                        ? new ExecResult(0, personal(fleet.facts(), host, n), "")
+                        : new ExecResult(0, personal(fleet.applyReport(), host, n), "");
                 case "confirm" -> new ExecResult(0, "confirmed 0e6f4d5c-" + host + "\n", "");
                 default -> new ExecResult(2, "", "killswitch-agent: unexpected command " + argv + "\n");
             };
