@@ -2,7 +2,12 @@ package dev.killswitch.agent.cli;
 
 import dev.killswitch.agent.desired.DesiredState;
 import dev.killswitch.agent.desired.DesiredStateReader;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.killswitch.agent.observe.CommandRunner;
+import dev.killswitch.agent.observe.Facts;
+import dev.killswitch.agent.observe.FactsReader;
+import dev.killswitch.agent.observe.Sysctls;
+import dev.killswitch.agent.report.Json;
 import dev.killswitch.agent.rules.AutoCanonicalizer;
 import dev.killswitch.agent.rules.BuiltinCanonicalizer;
 import dev.killswitch.agent.rules.Canonicalizer;
@@ -20,6 +25,11 @@ final class DesiredInput {
             description = "The desired state (killswitch/v1 DesiredState YAML); '-' reads standard input.")
     String desired;
 
+    @Option(names = "--facts-first",
+            description = "With --desired -: first print this host's facts (what 'facts --json' prints, on one line), "
+                    + "then read the desired state. The controller renders it from those facts within the same call.")
+    boolean factsFirst;
+
     @Option(names = "--canonicalizer", paramLabel = "MODE", defaultValue = "auto",
             description = "How rules are put in kernel-canonical form: builtin (fast, pure Java), kernel "
                     + "(load them into a scratch network namespace and read them back), or auto (builtin, and "
@@ -28,7 +38,17 @@ final class DesiredInput {
 
     DesiredState read() throws IOException {
         if ("-".equals(desired)) {
+            if (factsFirst) {
+                Facts facts = new FactsReader(HostOptions.RUNNER, Sysctls.proc(), Path.of(FactsCommand.WIREGUARD_DIR))
+                        .gather(System.getenv("SSH_CONNECTION"));
+                System.out.println(Json.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(facts));
+                System.out.flush();
+            }
             return DesiredStateReader.read("<stdin>", new String(System.in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        if (factsFirst) {
+            throw new IllegalArgumentException("--facts-first needs --desired - (the desired state on standard input)");
         }
         return DesiredStateReader.read(Path.of(desired));
     }

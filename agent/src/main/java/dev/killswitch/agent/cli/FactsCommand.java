@@ -15,9 +15,12 @@ import picocli.CommandLine.Option;
         description = {
             "Print the facts the controller renders a kill switch from: iptables backend and version, default-route interface, WireGuard interfaces and their endpoints (live and from wg-quick configs), SSH_CONNECTION, IPv6 state and routes. Read-only."})
 final class FactsCommand implements Callable<Integer> {
+    /** Where wg-quick keeps its configs. */
+    static final String WIREGUARD_DIR = "/etc/wireguard";
+
     @Option(names = "--json", description = "Print JSON (the controller always asks for it).")
     boolean json;
-    @Option(names = "--wireguard-dir", paramLabel = "DIR", defaultValue = "/etc/wireguard",
+    @Option(names = "--wireguard-dir", paramLabel = "DIR", defaultValue = WIREGUARD_DIR,
             description = "Where wg-quick configs live (default: ${DEFAULT-VALUE}).")
     Path wireguardDir;
 

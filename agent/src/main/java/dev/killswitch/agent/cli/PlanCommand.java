@@ -82,7 +82,7 @@ final class PlanCommand implements Callable<Integer> {
     static List<Check> checks(DesiredState state, Sysctls sysctls) throws java.io.IOException {
         List<String> from = state.guards() != null && state.guards().ssh() != null
                 && state.guards().ssh().from() != null ? state.guards().ssh().from() : List.of();
-        FactsReader facts = new FactsReader(HostOptions.RUNNER, sysctls, Path.of("/etc/wireguard"));
+        FactsReader facts = new FactsReader(HostOptions.RUNNER, sysctls, Path.of(FactsCommand.WIREGUARD_DIR));
         return Guard.checks(state.guards(), facts.ssh(System.getenv("SSH_CONNECTION"), from));
     }
 }

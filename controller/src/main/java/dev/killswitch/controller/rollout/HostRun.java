@@ -52,6 +52,8 @@ public final class HostRun {
     private final byte[] agentJar;
     private final Options options;
     private final Progress progress;
+    // One installer per agent path for the whole run: it copies and hashes the jar once, not once per host.
+    private final Map<String, AgentInstaller> installers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public HostRun(Transport transport, byte[] agentJar, Options options, Progress progress) {
         this.transport = transport;
@@ -94,35 +96,89 @@ public final class HostRun {
             return HostResult.of(host, Status.FAILED, e.getMessage(), ms(t0));
         }
         Paths paths = Paths.of(vars, ks);
-        String desiredYaml = null;
+        Rendering rendering = new Rendering(host, ks, play, vars, apply ? "applying" : "planning");
         try (Connection c = connect(target)) {
-            List<String> agent = agent(c, paths);
+            Agent agent = agent(c, paths);
             progress.host(host, "facts");
-            ExecResult fr = c.exec(command(agent, "facts", "--json"), null, null);
-            if (!fr.ok()) {
-                return HostResult.of(host, Status.FAILED, "agent facts failed: " + firstLine(fr.stderr()), ms(t0));
+            List<String> work = apply ? applyArgs(paths, null) : List.of("plan", "--json", "--desired", "-",
+                    "--state-dir", paths.stateDir());
+            ExecResult r;
+            try {
+                // one agent call: it prints the facts, we answer with the desired state rendered from them
+                List<String> argv = new ArrayList<>(work);
+                argv.add("--facts-first");
+                r = c.converse(agent.first(argv), rendering::answer, null);
+                agent = agent.afterFirst(c, r);
+            } catch (UnsupportedOperationException e) {
+                // a transport without dialogues (test fakes): facts, then plan or apply
+                ExecResult fr = c.exec(agent.first(List.of("facts", "--json")), null, null);
+                agent = agent.afterFirst(c, fr);
+                if (fr.exitCode() == 127) {
+                    return HostResult.of(host, Status.FAILED, AgentInstaller.noJava(host), ms(t0));
+                }
+                if (!fr.ok()) {
+                    return HostResult.of(host, Status.FAILED, "agent facts failed: " + firstLine(fr.stderr()), ms(t0));
+                }
+                byte[] desired = rendering.answer(fr.stdout());
+                r = rendering.error == null ? c.exec(agent.command(work), desired, null) : null;
             }
-            Facts facts = Json.MAPPER.readValue(fr.stdout(), Facts.class);
-            DesiredState state = KillSwitchRenderer.render(host, ks, facts, Resolver.system(ks.resolve()),
-                    play.rules(), vars);
-            DesiredCompiler.compile(state, new BuiltinCanonicalizer()); // bad rules fail here, naming the playbook
-            desiredYaml = DesiredStateWriter.write(state);
-            if (!apply) {
-                progress.host(host, "planning");
-                return planned(host, c.exec(command(agent, "plan", "--json", "--desired", "-", "--state-dir",
-                        paths.stateDir()), bytes(desiredYaml), null), desiredYaml, t0);
+            if (r != null && r.exitCode() == 127) {
+                return HostResult.of(host, Status.FAILED, AgentInstaller.noJava(host), ms(t0));
             }
-            return applyAndConfirm(host, target, c, agent, paths, desiredYaml, null, t0);
+            if (rendering.error instanceof InputError e) {
+                return new HostResult(host, Status.FAILED, e.getMessage(), 0, null, ms(t0), null, null);
+            }
+            if (rendering.error != null) {
+                return HostResult.of(host, Status.FAILED, rendering.error.toString(), ms(t0));
+            }
+            if (rendering.yaml == null) {
+                return HostResult.of(host, Status.FAILED, "agent facts failed: " + firstLine(r.stderr()), ms(t0));
+            }
+            return apply ? confirmed(host, target, c, agent, paths, r, rendering.yaml, t0)
+                    : planned(host, r, rendering.yaml, t0);
         } catch (Unreachable e) {
             return HostResult.of(host, Status.UNREACHABLE, e.getMessage(), ms(t0));
         } catch (HostKeyMismatch e) {
             return HostResult.of(host, Status.FAILED, e.getMessage(), ms(t0));
         } catch (TransportException e) {
             return HostResult.of(host, Status.FAILED, e.getMessage(), ms(t0));
-        } catch (InputError e) {
-            return new HostResult(host, Status.FAILED, e.getMessage(), 0, null, ms(t0), null, desiredYaml);
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return HostResult.of(host, Status.FAILED, e.toString(), ms(t0));
+        }
+    }
+
+    /** Renders the desired state from the facts a host's agent sends, and remembers the YAML or why it failed. */
+    private final class Rendering {
+        private final String host;
+        private final KillSwitch ks;
+        private final Play play;
+        private final Map<String, Object> vars;
+        private final String next;
+        private String yaml;
+        private Exception error;
+
+        Rendering(String host, KillSwitch ks, Play play, Map<String, Object> vars, String next) {
+            this.host = host;
+            this.ks = ks;
+            this.play = play;
+            this.vars = vars;
+            this.next = next;
+        }
+
+        /** The desired state for the agent's standard input; nothing (the agent then stops) when rendering failed. */
+        byte[] answer(String factsJson) {
+            try {
+                Facts facts = Json.MAPPER.readValue(factsJson, Facts.class);
+                DesiredState state = KillSwitchRenderer.render(host, ks, facts, Resolver.system(ks.resolve()),
+                        play.rules(), vars);
+                DesiredCompiler.compile(state, new BuiltinCanonicalizer()); // bad rules fail here, naming the playbook
+                yaml = DesiredStateWriter.write(state);
+                progress.host(host, next);
+                return bytes(yaml);
+            } catch (java.io.IOException | RuntimeException e) {
+                error = e;
+                return new byte[0];
+            }
         }
     }
 
@@ -132,10 +188,13 @@ public final class HostRun {
         long t0 = System.nanoTime();
         try (Connection c = connect(target)) {
             Paths paths = new Paths(agentPath, stateDir);
-            return applyAndConfirm(target.name(), target, c, agent(c, paths), paths, desiredYaml, fingerprint, t0);
+            Agent agent = agent(c, paths);
+            progress.host(target.name(), "applying");
+            ExecResult r = c.exec(agent.command(applyArgs(paths, fingerprint)), bytes(desiredYaml), null);
+            return confirmed(target.name(), target, c, agent, paths, r, desiredYaml, t0);
         } catch (Unreachable e) {
             return HostResult.of(target.name(), Status.UNREACHABLE, e.getMessage(), ms(t0));
-        } catch (TransportException | RuntimeException | java.io.IOException e) {
+        } catch (TransportException | RuntimeException e) {
             return HostResult.of(target.name(), Status.FAILED, e.getMessage(), ms(t0));
         }
     }
@@ -145,36 +204,66 @@ public final class HostRun {
         return transport.connect(target);
     }
 
-    private List<String> agent(Connection c, Paths paths) throws TransportException {
-        AgentInstaller.Installed in = new AgentInstaller(agentJar, paths.agent()).install(c);
-        String archive = in.path() + ".jsa";
+    private Agent agent(Connection c, Paths paths) throws TransportException {
+        AgentInstaller.Installed in = installers.computeIfAbsent(paths.agent(), p -> new AgentInstaller(agentJar, p))
+                .install(c);
         if (in.uploaded()) {
             progress.host(c.target().name(), "agent uploaded (sha256 " + in.sha256().substring(0, 12) + "…)");
         }
-        if (in.uploaded() || c.sha256(archive) == null) {
-            // record the classes a run loads once per jar (AppCDS): every later agent start is faster
-            c.exec(List.of("java", "-XX:ArchiveClassesAtExit=" + archive, "-jar", in.path(), "warmup"), null, null);
-        }
-        List<String> argv = new ArrayList<>(List.of("java"));
-        argv.addAll(JVM);
-        argv.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-jar", in.path()));
-        return argv;
+        ClassArchive archive = new ClassArchive(in.path());
+        return new Agent(in.path(), archive, !in.uploaded() && archive.intact(c));
     }
 
-    private HostResult applyAndConfirm(String host, Target target, Connection c, List<String> agent, Paths paths,
-                                       String desiredYaml, String fingerprint, long t0)
-            throws TransportException, java.io.IOException {
-        progress.host(host, "applying");
-        List<String> argv = command(agent, "apply", "--json", "--desired", "-", "--state-dir", paths.stateDir(),
-                "--confirm-timeout", String.valueOf(options.confirmTimeout()));
+    /**
+     * How this run starts the agent on one host: from its class-data archive when it has an intact one; else the
+     * first call (facts) writes one, and the later calls of this run and later runs start from it. An archive written
+     * by facts serves plan and apply nearly as well as one written by apply, and costs half as much to write.
+     */
+    private record Agent(String jar, ClassArchive archive, boolean archived) {
+
+        /** The first call of a run: writes the archive when there is none. */
+        List<String> first(List<String> args) {
+            return argv(archived ? archive.use() : archive.write(), args);
+        }
+
+        /** After {@link #first}: keeps the archive it wrote, if its JVM ended by itself (the JVM then checks it). */
+        Agent afterFirst(Connection c, ExecResult r) {
+            boolean exited = r.exitCode() >= 0 && r.exitCode() < 128;
+            return archived || !exited ? this : new Agent(jar, archive, archive.keep(c, JVM));
+        }
+
+        /** Any later call. */
+        List<String> command(List<String> args) {
+            return argv(archived ? archive.use() : List.of(), args);
+        }
+
+        private List<String> argv(List<String> cds, List<String> args) {
+            List<String> argv = new ArrayList<>(List.of("java"));
+            argv.addAll(JVM);
+            argv.addAll(cds);
+            argv.addAll(List.of("-jar", jar));
+            argv.addAll(args);
+            return argv;
+        }
+    }
+
+    /** The agent's apply arguments, reading the desired state from standard input. */
+    private List<String> applyArgs(Paths paths, String fingerprint) {
+        List<String> args = new ArrayList<>(List.of("apply", "--json", "--desired", "-", "--state-dir",
+                paths.stateDir(), "--confirm-timeout", String.valueOf(options.confirmTimeout())));
         if (options.force()) {
-            argv.add("--force");
+            args.add("--force");
         }
         if (fingerprint != null) {
-            argv.add("--expect-fingerprint");
-            argv.add(fingerprint);
+            args.add("--expect-fingerprint");
+            args.add(fingerprint);
         }
-        ExecResult r = c.exec(argv, bytes(desiredYaml), null);
+        return args;
+    }
+
+    /** After the agent's apply: reads its report and, when it changed something, confirms over a fresh connection. */
+    private HostResult confirmed(String host, Target target, Connection c, Agent agent, Paths paths, ExecResult r,
+                                 String desiredYaml, long t0) {
         JsonNode report = parse(r.stdout());
         int steps = report == null ? 0 : report.path("steps").size();
         String fp = report == null ? null : report.path("fingerprint").asText(null);
@@ -187,14 +276,14 @@ public final class HostRun {
         c.close();
         // confirm over a fresh connection: that is the proof SSH still works after the apply
         progress.host(host, "applied " + steps + " step(s); confirming over a new connection");
-        List<String> confirm = command(agent, "confirm", "--state-dir", paths.stateDir());
+        List<String> confirm = new ArrayList<>(List.of("confirm", "--state-dir", paths.stateDir()));
         String id = report.path("confirm").path("id").asText(null);
         if (id != null) {
             // only this apply: a confirm that comes after the watchdog rolled back must not pass for success
             confirm.addAll(List.of("--id", id));
         }
         try (Connection fresh = transport.connect(target)) {
-            ExecResult cr = fresh.exec(confirm, null, null);
+            ExecResult cr = fresh.exec(agent.command(confirm), null, null);
             if (!cr.ok()) {
                 return new HostResult(host, Status.ROLLED_BACK, "confirm refused (" + firstLine(cr.stderr())
                         + "); the host rolled back", steps, fp, ms(t0), report, desiredYaml);
@@ -219,12 +308,6 @@ public final class HostRun {
             default -> new HostResult(host, Status.FAILED, firstLine(r.stderr()), steps, fp, ms(t0), report,
                     desiredYaml);
         };
-    }
-
-    static List<String> command(List<String> agent, String... args) {
-        List<String> argv = new ArrayList<>(agent);
-        argv.addAll(List.of(args));
-        return argv;
     }
 
     private static JsonNode parse(String stdout) {

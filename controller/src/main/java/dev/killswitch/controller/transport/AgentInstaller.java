@@ -57,15 +57,16 @@ public final class AgentInstaller {
     }
 
     /**
-     * Makes the gateway hold exactly this jar.
+     * Makes the gateway hold exactly this jar. Java is checked when the jar has to go up, not on every run (that check
+     * starts a JVM on the gateway); a host that lost its Java later fails with exit code 127, see {@link #noJava}.
      *
      * @throws RemoteError when the host has no usable Java, or the jar on the host does not match after upload
      */
     public Installed install(Connection connection) throws TransportException {
-        requireJava(connection);
         if (sha256.equals(connection.sha256(remotePath))) {
             return new Installed(remotePath, sha256, false);
         }
+        requireJava(connection);
         String staged = remotePath + ".new";
         connection.upload(jar, staged, 0644);
         String uploaded = connection.sha256(staged);
@@ -90,12 +91,17 @@ public final class AgentInstaller {
         }
     }
 
+    /** What to tell the operator about a host without Java (a command there that ran java exited 127). */
+    public static String noJava(String host) {
+        return "host " + host + " has no Java runtime: install " + JRE_PACKAGE + " (apt-get install -y " + JRE_PACKAGE
+                + ")";
+    }
+
     private static void requireJava(Connection connection) throws TransportException {
         String host = host(connection);
         ExecResult result = connection.exec(List.of("java", "-version"), null, null);
         if (!result.ok()) {
-            throw new RemoteError(host, "host " + host + " has no Java runtime: install " + JRE_PACKAGE
-                    + " (apt-get install -y " + JRE_PACKAGE + ")");
+            throw new RemoteError(host, noJava(host));
         }
         int release = release(result.stderr() + result.stdout());
         if (release > 0 && release < JAVA_RELEASE) {

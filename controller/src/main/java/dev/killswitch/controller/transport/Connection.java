@@ -2,6 +2,7 @@ package dev.killswitch.controller.transport;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 
 /** One open connection to one gateway; each call runs on its own channel. */
 public interface Connection extends AutoCloseable {
@@ -19,6 +20,19 @@ public interface Connection extends AutoCloseable {
      *     {@code timeout}: TERM, then KILL five seconds later)
      */
     ExecResult exec(List<String> argv, byte[] stdin, Duration timeout) throws TransportException;
+
+    /**
+     * Runs {@code argv} as a dialogue: waits for the first line it prints, writes {@code answer}'s reply to that line to
+     * its standard input (then end of file), and waits for it as {@link #exec} does. The result's stdout is what it
+     * printed after that line. When it ends without printing a whole line, {@code answer} is not called and stdout is
+     * whatever it printed.
+     *
+     * @throws UnsupportedOperationException when this connection cannot hold a dialogue (then use {@link #exec} twice)
+     */
+    default ExecResult converse(List<String> argv, Function<String, byte[]> answer, Duration timeout)
+            throws TransportException {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " holds no dialogues");
+    }
 
     /** Writes {@code content} to {@code remotePath} with permission bits {@code mode}: to a temporary name, then renamed. */
     void upload(byte[] content, String remotePath, int mode) throws TransportException;

@@ -58,6 +58,7 @@ public final class FakeTransport implements Transport {
     private final Function<String, Latency> latency;
     private final Sleeper sleeper;
     private final Predicate<String> unreachable;
+    private final boolean dialogues;
     private final Map<String, Map<String, FakeFile>> files = new ConcurrentHashMap<>();
     // Identity keys (arrays do not override equals): one digest per distinct uploaded array, however many hosts.
     private final Map<byte[], String> digests = new ConcurrentHashMap<>();
@@ -80,10 +81,26 @@ public final class FakeTransport implements Transport {
      */
     public FakeTransport(Script script, Function<String, Latency> latency, Sleeper sleeper,
                          Predicate<String> unreachable) {
+        this(script, latency, sleeper, unreachable, false);
+    }
+
+    private FakeTransport(Script script, Function<String, Latency> latency, Sleeper sleeper,
+                          Predicate<String> unreachable, boolean dialogues) {
         this.script = script;
         this.latency = latency;
         this.sleeper = sleeper;
         this.unreachable = unreachable;
+        this.dialogues = dialogues;
+    }
+
+    /**
+     * The same fake, whose connections also hold {@link Connection#converse dialogues}: the script is asked twice with
+     * the same argv, first with null stdin (the first line of its stdout opens the dialogue; the rest is ignored), then
+     * with the answer as stdin (its result ends the dialogue). Each half waits the exec latency. Without this, a
+     * dialogue is unsupported, as for a transport that cannot hold one.
+     */
+    public FakeTransport holdingDialogues() {
+        return new FakeTransport(script, latency, sleeper, unreachable, true);
     }
 
     @Override
@@ -181,6 +198,20 @@ public final class FakeTransport implements Transport {
             }
             pause(host, delay.exec());
             return script.respond(host, argv, stdin);
+        }
+
+        @Override
+        public ExecResult converse(List<String> argv, Function<String, byte[]> answer, Duration timeout)
+                throws TransportException {
+            if (!dialogues) {
+                return Connection.super.converse(argv, answer, timeout);
+            }
+            ExecResult opening = exec(argv, null, timeout);
+            int nl = opening.stdout().indexOf('\n');
+            if (nl < 0) {
+                return opening;
+            }
+            return exec(argv, answer.apply(opening.stdout().substring(0, nl)), timeout);
         }
 
         @Override

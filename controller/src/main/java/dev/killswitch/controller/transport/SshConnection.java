@@ -10,8 +10,10 @@ import net.schmizz.sshj.sftp.OpenMode;
 import net.schmizz.sshj.sftp.RemoteFile;
 import net.schmizz.sshj.sftp.SFTPClient;
 
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -22,6 +24,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /** One logged-in sshj client (and the jump client it goes through); every call opens its own channel. */
@@ -54,6 +57,32 @@ final class SshConnection implements Connection {
 
     @Override
     public ExecResult exec(List<String> argv, byte[] stdin, Duration timeout) throws TransportException {
+        return channel(argv, (out, head) -> stdin, timeout);
+    }
+
+    @Override
+    public ExecResult converse(List<String> argv, Function<String, byte[]> answer, Duration timeout)
+            throws TransportException {
+        return channel(argv, (out, head) -> {
+            for (int b = out.read(); b >= 0; b = out.read()) {
+                if (b == '\n') {
+                    byte[] reply = answer.apply(head.toString(StandardCharsets.UTF_8));
+                    head.reset();
+                    return reply;
+                }
+                head.write(b);
+            }
+            return null; // ended without a whole line: what it printed stays in head
+        }, timeout);
+    }
+
+    /** Before the command's stdin is written and closed: reads what it needs from stdout, returns the stdin bytes. */
+    @FunctionalInterface
+    private interface Opening {
+        byte[] stdin(InputStream out, ByteArrayOutputStream head) throws IOException;
+    }
+
+    private ExecResult channel(List<String> argv, Opening opening, Duration timeout) throws TransportException {
         Duration limit = timeout == null ? target.commandTimeout() : timeout;
         String line = RemoteCommand.line(RemoteCommand.argv(target.become(), deadline(limit, argv)));
         long start = System.nanoTime();
@@ -61,6 +90,8 @@ final class SshConnection implements Connection {
             // Buffer whatever arrives so neither stream can stall the other; outputs here are small.
             session.setAutoExpand(true);
             Session.Command command = session.exec(line);
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            byte[] stdin = opening.stdin(command.getInputStream(), head);
             try (OutputStream in = command.getOutputStream()) {
                 if (stdin != null) {
                     in.write(stdin);
@@ -81,7 +112,8 @@ final class SshConnection implements Connection {
             if ((exitCode == TIMED_OUT || exitCode == KILLED) && System.nanoTime() - start >= limit.toNanos()) {
                 throw new CommandTimeout(target.name(), String.join(" ", argv), limit);
             }
-            String out = IOUtils.readFully(command.getInputStream()).toString(StandardCharsets.UTF_8);
+            String out = head.toString(StandardCharsets.UTF_8)
+                    + IOUtils.readFully(command.getInputStream()).toString(StandardCharsets.UTF_8);
             String err = IOUtils.readFully(command.getErrorStream()).toString(StandardCharsets.UTF_8);
             return new ExecResult(exitCode, out, err);
         } catch (IOException e) {
