@@ -75,10 +75,11 @@ public final class DesiredStateReader {
     // iptables allows more than this in chain names; these are the characters real rulesets use (ufw's
     // "GOOD~STUFF", firewalld's "IN_public_allow") that are safe near a shell
     static final Pattern CHAIN = Pattern.compile("[A-Za-z0-9_.~+:@%-]{1,28}");
-    static final Pattern GLOB = Pattern.compile("[A-Za-z0-9_.*?-]+");
+    /** Ignore globs and interface names, as the desired state accepts them (the controller checks the same). */
+    public static final Pattern GLOB = Pattern.compile("[A-Za-z0-9_.*?-]+");
     static final Pattern SYSCTL_KEY = Pattern.compile("[a-z0-9_.-]+");
     static final Pattern SYSCTL_VALUE = Pattern.compile("[A-Za-z0-9 ._-]+");
-    static final Pattern IFACE = Pattern.compile("[A-Za-z0-9_.:-]{1,15}");
+    public static final Pattern IFACE = Pattern.compile("[A-Za-z0-9_.:-]{1,15}");
 
     private DesiredStateReader() {
     }

@@ -2,6 +2,7 @@ package dev.killswitch.controller.render;
 
 import dev.killswitch.agent.desired.Cidr;
 import dev.killswitch.agent.desired.DesiredState;
+import dev.killswitch.agent.desired.DesiredStateReader;
 import dev.killswitch.agent.rules.Family;
 import dev.killswitch.agent.yaml.Entries;
 import dev.killswitch.agent.yaml.Field;
@@ -15,8 +16,8 @@ import java.util.regex.Pattern;
 public final class KillSwitchReader {
     static final List<String> KEYS = List.of("endpoints", "interfaces", "ssh", "dhcp", "lan", "dns", "ipv6",
             "ignore", "persist", "state_dir", "expect", "resolve");
-    static final Pattern IFACE = Pattern.compile("[A-Za-z0-9_.:-]{1,15}");
-    static final Pattern GLOB = Pattern.compile("[A-Za-z0-9_.*?-]+");
+    static final Pattern IFACE = DesiredStateReader.IFACE;
+    static final Pattern GLOB = DesiredStateReader.GLOB;
     static final Pattern ENDPOINT = Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9_.-]+):([0-9]{1,5})");
     static final Pattern PATH = Pattern.compile("/[A-Za-z0-9_./-]*");
     static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9_.-]{1,253}");
