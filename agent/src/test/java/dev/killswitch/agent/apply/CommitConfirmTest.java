@@ -57,7 +57,8 @@ class CommitConfirmTest {
             gw.ns.restore(Gateway.resource("killswitch/seed.rules"), false);
             Path desired = gw.file("desired.yaml", Gateway.resource("killswitch/desired.yaml")
                     .replace("guards:", "persist: {rules_v4: " + gw.stateDir.resolve("etc/rules.v4") + "}\nguards:"));
-            CommandRunner.Result a = AgentProcess.runWithEnv(gw.ns, SSH, null, "apply", "--confirm-timeout", "3",
+            // long enough that a loaded CI machine still starts the confirming JVM in time
+            CommandRunner.Result a = AgentProcess.runWithEnv(gw.ns, SSH, null, "apply", "--confirm-timeout", "8",
                     "--desired", desired.toString(), "--state-dir", gw.stateDir.toString());
             assertEquals(0, a.exitCode(), a.stderr());
             String applied = gw.rules();
@@ -65,7 +66,7 @@ class CommitConfirmTest {
             CommandRunner.Result c = AgentProcess.run(gw.ns, null, "confirm", "--state-dir", gw.stateDir.toString());
             assertEquals(0, c.exitCode(), c.stderr());
             assertTrue(Files.exists(gw.stateDir.resolve("etc/rules.v4")), "persisted on confirm");
-            Thread.sleep(4500);
+            Thread.sleep(9000);
             assertEquals(applied, gw.rules(), "still applied after the deadline");
         }
     }
