@@ -108,8 +108,37 @@ final class Conditions {
         return each(m, p, (o, q) -> switch (o.name()) {
             case "--sport", "--source-port" -> ports(o.arg(), q.packet().sport());
             case "--dport", "--destination-port" -> ports(o.arg(), q.packet().dport());
+            case "--tcp-flags" -> flags(o, q.packet());
             default -> Ternary.UNKNOWN;
         });
+    }
+
+    /**
+     * TCP flags, under the guard's model of a packet: a NEW tcp packet opens a connection (SYN alone), an
+     * ESTABLISHED or RELATED one carries data or acknowledgements (ACK alone). Anything else is unknown.
+     */
+    static Ternary flags(Opt o, Packet p) {
+        if (!"tcp".equals(p.proto()) || o.args().size() != 2 || p.state() == null) {
+            return Ternary.UNKNOWN;
+        }
+        List<String> bits = List.of("FIN", "SYN", "RST", "PSH", "ACK", "URG");
+        String set = switch (p.state()) {
+            case "NEW" -> "SYN";
+            case "ESTABLISHED", "RELATED" -> "ACK";
+            default -> null;
+        };
+        if (set == null) {
+            return Ternary.UNKNOWN;
+        }
+        List<String> mask = List.of(o.args().get(0).split(","));
+        List<String> want = o.args().get(1).equals("NONE") ? List.of() : List.of(o.args().get(1).split(","));
+        boolean match = true;
+        for (String b : bits) {
+            if (mask.contains(b) || mask.contains("ALL")) {
+                match &= want.contains(b) == b.equals(set);
+            }
+        }
+        return Ternary.of(match);
     }
 
     private static Ternary multiport(Opt o, Probe p) {

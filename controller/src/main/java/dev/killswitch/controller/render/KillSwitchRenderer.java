@@ -64,8 +64,10 @@ public final class KillSwitchRenderer {
                     String s = src.isEmpty() ? "" : " -s " + src;
                     String d = src.isEmpty() ? "" : " -d " + src;
                     c.add("INPUT", "-i " + p + s + " -p tcp -m tcp --dport " + port + " -j ACCEPT", "ssh");
-                    c.add("OUTPUT", "-o " + p + d + " -p tcp -m tcp --sport " + port
-                            + " -m conntrack --ctstate ESTABLISHED -j ACCEPT", "ssh");
+                    // replies only: never a SYN, so no connection can start from the SSH port (the seed's
+                    // --sport 22 hole). Stateless on purpose: a session that predates connection tracking in
+                    // this namespace is not "ESTABLISHED" to the kernel, and would stall after the lock-down
+                    c.add("OUTPUT", "-o " + p + d + " -p tcp -m tcp --sport " + port + " ! --syn -j ACCEPT", "ssh");
                 }
             }
         }
