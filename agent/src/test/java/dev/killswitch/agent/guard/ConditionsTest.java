@@ -103,9 +103,13 @@ class ConditionsTest {
     }
 
     @Test
-    void tcpFlagsAreUnknownForTcpAndFalseForOthers() {
+    void tcpFlagsFollowTheStateModelAndAreFalseForOtherProtocols() {
         String syn = "-p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -j DROP";
-        assertEquals(Ternary.UNKNOWN, test(syn, HTTPS));
+        assertEquals(Ternary.TRUE, test(syn, packet("tcp", "192.0.2.10", "9.9.9.9", 40000, 443, "NEW")),
+                "a NEW tcp packet opens a connection: SYN alone");
+        assertEquals(Ternary.FALSE, test(syn, packet("tcp", "192.0.2.10", "9.9.9.9", 40000, 443, "ESTABLISHED")),
+                "an ESTABLISHED one carries an ACK");
+        assertEquals(Ternary.UNKNOWN, test(syn, packet("tcp", "192.0.2.10", "9.9.9.9", 40000, 443, "INVALID")));
         assertEquals(Ternary.FALSE, test("-m tcp --tcp-flags FIN,SYN,RST,ACK SYN -j DROP",
                 packet("udp", "192.0.2.10", "9.9.9.9", 1, 53, "NEW")));
     }
