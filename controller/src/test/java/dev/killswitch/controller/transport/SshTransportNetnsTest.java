@@ -286,7 +286,11 @@ class SshTransportNetnsTest {
             for (int i = 0; i < parallel; i++) {
                 String name = "gw-a" + i;
                 runs.add(pool.submit(() -> {
-                    try (Connection connection = transport.connect(lab.gatewayA(name, lab.clientKey))) {
+                    // 50 handshakes through one forwarder on 2 shared cores: allow for a loaded CI machine
+                    Target t = lab.gatewayA(name, lab.clientKey);
+                    Target patient = new Target(t.name(), t.host(), t.port(), t.user(), t.privateKey(), t.become(),
+                            t.jumpHost(), Duration.ofSeconds(60), Duration.ofSeconds(60));
+                    try (Connection connection = transport.connect(patient)) {
                         return connection.exec(List.of("echo", name), null, null).stdout();
                     }
                 }));
