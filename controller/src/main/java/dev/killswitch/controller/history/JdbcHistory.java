@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -34,6 +35,10 @@ public final class JdbcHistory implements History {
             "host, at, kind, outcome, fingerprint, findings, play, trigger_id, controller, millis, message";
     private static final String VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
     private static final String UNIQUE_VIOLATION = "23505";
+    /** H2's "database may be already in use" (another process holds the file). */
+    private static final int H2_IN_USE = 90020;
+    /** How long open waits for another process to release an H2 file. */
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
     private static final Pattern SECRET = Pattern.compile("(?i)(password=)[^&;]*");
 
     private final HikariDataSource pool;
@@ -81,21 +86,7 @@ public final class JdbcHistory implements History {
         if (h2) {
             createParent(jdbcUrl);
         }
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(jdbcUrl);
-        config.setPoolName("killswitch-history");
-        config.setMaximumPoolSize(4);
-        config.setMinimumIdle(0);
-        config.setConnectionTimeout(10_000);
-        // fail here, with the reason, rather than on the first record
-        config.setInitializationFailTimeout(1);
-        HikariDataSource pool;
-        try {
-            pool = new HikariDataSource(config);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("--store " + redact(jdbcUrl) + ": cannot open the history store: "
-                    + reason(e), e);
-        }
+        HikariDataSource pool = pool(jdbcUrl, System.nanoTime() + LOCK_WAIT.toNanos());
         try {
             Flyway.configure(JdbcHistory.class.getClassLoader())
                     .dataSource(pool)
@@ -112,6 +103,54 @@ public final class JdbcHistory implements History {
                     + reason(e), e);
         }
         return new JdbcHistory(pool, postgres);
+    }
+
+    /**
+     * The connection pool, once the database answers. An H2 file is opened by one process at a time; commands open it
+     * only to record, so a second process waits for the first to finish rather than failing.
+     */
+    private static HikariDataSource pool(String jdbcUrl, long deadline) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setPoolName("killswitch-history");
+        config.setMaximumPoolSize(4);
+        config.setMinimumIdle(0);
+        config.setConnectionTimeout(10_000);
+        // fail here, with the reason, rather than on the first record
+        config.setInitializationFailTimeout(1);
+        while (true) {
+            try {
+                return new HikariDataSource(config);
+            } catch (RuntimeException e) {
+                boolean inUse = errorCode(e) == H2_IN_USE;
+                if (inUse && System.nanoTime() < deadline) {
+                    sleep();
+                    continue;
+                }
+                throw new IllegalArgumentException("--store " + redact(jdbcUrl) + ": cannot open the history store: "
+                        + (inUse ? "the file is in use by another killswitch process (a long-running one, such as "
+                        + "drift --schedule, keeps it open): share a PostgreSQL store between them with --store"
+                        : reason(e)), e);
+            }
+        }
+    }
+
+    private static int errorCode(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getErrorCode() != 0) {
+                return s.getErrorCode();
+            }
+        }
+        return 0;
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the history store", ie);
+        }
     }
 
     /**
