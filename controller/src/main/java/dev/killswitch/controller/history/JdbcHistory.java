@@ -42,18 +42,22 @@ public final class JdbcHistory implements History {
     private static final Pattern SECRET = Pattern.compile("(?i)(password=)[^&;]*");
 
     private final HikariDataSource pool;
+    /** The first try: a plain batch insert on H2, where a duplicate (trigger, host) then fails the batch. */
     private final String insert;
+    /** After a duplicate: a statement that skips the (trigger, host) already stored. */
+    private final String insertNew;
 
     private JdbcHistory(HikariDataSource pool, boolean postgres) {
         this.pool = pool;
-        // a duplicate (trigger, host) is skipped by the database itself: PostgreSQL's ON CONFLICT is safe against
-        // concurrent controllers; on H2 (one process) a MERGE that only inserts, plus a retry on a lost race
-        this.insert = postgres
+        // PostgreSQL skips a duplicate itself, safely against concurrent controllers; H2 (one process) has no ON
+        // CONFLICT outside its PostgreSQL mode: a MERGE that only inserts, after a plain insert met a duplicate
+        this.insertNew = postgres
                 ? "INSERT INTO ks_checks (" + COLUMNS + ") VALUES (" + VALUES + ") ON CONFLICT DO NOTHING"
                 : "MERGE INTO ks_checks c USING (VALUES (" + VALUES + ")) AS s(" + COLUMNS + ")"
                         + " ON c.trigger_id = s.trigger_id AND c.host = s.host"
                         + " WHEN NOT MATCHED THEN INSERT (" + COLUMNS + ") VALUES (s." + COLUMNS.replace(", ", ", s.")
                         + ")";
+        this.insert = postgres ? insertNew : "INSERT INTO ks_checks (" + COLUMNS + ") VALUES (" + VALUES + ")";
     }
 
     /** The default store: an H2 file in the user's data directory, created on first use. */
@@ -166,7 +170,7 @@ public final class JdbcHistory implements History {
         for (int attempt = 1; ; attempt++) {
             try (Connection c = pool.getConnection()) {
                 c.setAutoCommit(false);
-                try (PreparedStatement ps = c.prepareStatement(insert)) {
+                try (PreparedStatement ps = c.prepareStatement(attempt == 1 ? insert : insertNew)) {
                     for (Check k : checks) {
                         bind(ps, k);
                         ps.addBatch();
@@ -176,9 +180,9 @@ public final class JdbcHistory implements History {
                     return;
                 } catch (SQLException e) {
                     c.rollback();
-                    // another connection stored the same (trigger, host) between our check and our insert: the
-                    // retry sees it and skips it
-                    if (attempt < 3 && duplicate(e)) {
+                    // a (trigger, host) is stored already, or another connection stored it between our MERGE's
+                    // check and its insert: the retry skips it
+                    if (attempt < 4 && duplicate(e)) {
                         continue;
                     }
                     throw e;
@@ -216,8 +220,17 @@ public final class JdbcHistory implements History {
 
     @Override
     public List<Check> latest() {
-        return query("SELECT id, " + COLUMNS + " FROM (SELECT k.*, ROW_NUMBER() OVER (PARTITION BY host "
-                + "ORDER BY at DESC, id DESC) AS n FROM ks_checks k) t WHERE n = 1 ORDER BY host", List.of());
+        // the newest time per host comes from the (host, at) index; a tie keeps the last stored
+        List<Check> newest = query("SELECT c.id, c." + COLUMNS.replace(", ", ", c.") + " FROM ks_checks c JOIN "
+                + "(SELECT host, MAX(at) AS at FROM ks_checks GROUP BY host) m ON c.host = m.host AND c.at = m.at "
+                + "ORDER BY c.host, c.id DESC", List.of());
+        List<Check> out = new ArrayList<>();
+        for (Check k : newest) {
+            if (out.isEmpty() || !out.get(out.size() - 1).host().equals(k.host())) {
+                out.add(k);
+            }
+        }
+        return out;
     }
 
     @Override
