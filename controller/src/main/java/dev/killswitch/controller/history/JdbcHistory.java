@@ -338,11 +338,14 @@ public final class JdbcHistory implements History {
         return url == null ? "(none)" : SECRET.matcher(url).replaceAll("$1***");
     }
 
-    /** The innermost useful message of a failure chain. */
+    /** The driver's own words (the first SQL error in the chain), else the innermost message. */
     private static String reason(Throwable e) {
         Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
+        for (Throwable x = e; x != null; x = x.getCause()) {
+            t = x;
+            if (x instanceof SQLException) {
+                break;
+            }
         }
         String m = t.getMessage() != null ? t.getMessage() : t.toString();
         return m.lines().findFirst().orElse(m);
