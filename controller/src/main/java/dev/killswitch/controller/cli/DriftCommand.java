@@ -15,7 +15,16 @@ import dev.killswitch.controller.rollout.HostRun;
 import dev.killswitch.controller.rollout.Recap;
 import dev.killswitch.controller.rollout.Rollout;
 import dev.killswitch.controller.rollout.Status;
+import dev.killswitch.controller.rollout.Progress;
+import dev.killswitch.controller.history.Check;
+import dev.killswitch.controller.history.History;
+import dev.killswitch.controller.schedule.EventLog;
+import dev.killswitch.controller.schedule.Misfire;
+import dev.killswitch.controller.schedule.Schedule;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -23,7 +32,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -38,12 +51,25 @@ import picocli.CommandLine.Parameters;
                 + "Docker's), benign (different rules, no change in effect on any guarded packet). With "
                 + "--remediate, drifted hosts are brought back with the same guards and commit-confirm as a rollout."},
         footer = {"", "Exit status: 0 no drift; 2 drift found (after --remediate: drift that was not remediated); "
-                + "1 errors (unreachable hosts, bad input)."})
+                + "1 errors (unreachable hosts, bad input). With --schedule: 0 after a clean stop on SIGTERM, 1 if a "
+                + "check was still running after --stop-timeout or the schedule could not start.",
+                "", "  killswitch drift -i inventory/hosts.yml playbooks/killswitch.yml --once",
+                "  killswitch drift -i inventory/hosts.yml playbooks/killswitch.yml --schedule '0 0/15 * * * ?' "
+                + "--store jdbc:postgresql://db/killswitch"})
 final class DriftCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PLAYBOOK", description = "The playbook whose kill switch the hosts must hold.")
     Path playbook;
-    @Option(names = "--once", required = true, description = "Check once and exit (for cron and CI).")
-    boolean once;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    When when;
+    @Option(names = "--misfire", paramLabel = "POLICY", defaultValue = "fire-once-now",
+            description = "With --schedule, what to do about firings missed by more than 60 s (every controller was "
+                    + "down): fire-once-now runs one check at once, skip waits for the next scheduled time "
+                    + "(default: ${DEFAULT-VALUE}). Firings late by less, as in a takeover, all run, in order.")
+    String misfire;
+    @Option(names = "--stop-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "With --schedule, how long SIGTERM waits for a running check to finish and be recorded "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int stopTimeout;
     @Option(names = "--remediate", description = "Apply the desired state to drifted hosts (guarded, commit-confirmed).")
     boolean remediate;
     @Option(names = "--remediate-classes", split = ",", paramLabel = "CLASS",
@@ -55,29 +81,133 @@ final class DriftCommand implements Callable<Integer> {
     int confirmTimeout;
     @Mixin
     FleetOptions fleet;
+    @Spec
+    CommandSpec spec;
+
+    /** Once, or as a service on a schedule. */
+    static final class When {
+        @Option(names = "--once", required = true, description = "Check once and exit (for cron and CI).")
+        boolean once;
+        @Option(names = "--schedule", required = true, paramLabel = "CRON",
+                description = "Run as a service, checking on this Quartz cron schedule: 6 or 7 fields, seconds first, "
+                        + "'?' in day-of-month or day-of-week, e.g. \"0/5 * * * * ?\" every 5 seconds, "
+                        + "\"0 0/15 * * * ?\" every 15 minutes. Every host of every firing is recorded in the store; "
+                        + "controllers on one PostgreSQL store share the schedule and run each firing once. Stops "
+                        + "on SIGTERM. Logs one JSON object per line on stderr.")
+        String schedule;
+    }
 
     @Override
     public Integer call() throws Exception {
+        Schedule.Spec spec = when.schedule == null ? null : scheduleSpec();
         Inventory inv = fleet.inventory();
         Playbook pb = PlaybookReader.read(playbook);
-        HostRun run = new HostRun(fleet.transport(), fleet.agentJar(), fleet.runOptions(confirmTimeout, false),
-                fleet.progress());
+        if (spec != null) {
+            return scheduled(spec, inv, pb);
+        }
+        List<PlayDrift> results = checkOnce(inv, pb, fleet.progress());
+        ArrayNode json = Json.MAPPER.createArrayNode();
+        results.forEach(r -> print(r, json));
+        if (fleet.json) {
+            System.out.println(Json.MAPPER.writeValueAsString(json));
+        }
+        return results.stream().anyMatch(PlayDrift::errors) ? 1 : results.stream().anyMatch(PlayDrift::drifted) ? 2 : 0;
+    }
+
+    /** Runs the check on the schedule until SIGTERM, recording every host of every firing. */
+    private int scheduled(Schedule.Spec when, Inventory inv, Playbook pb) throws Exception {
+        String url = storeUrl();
+        History history = openStore(url);
+        try {
+            Schedule s = Schedule.start(when, url, history,
+                    (trigger, controller) -> checks(checkOnce(inv, pb, Progress.QUIET), trigger, controller),
+                    EventLog.stderr());
+            s.serve(Duration.ofSeconds(stopTimeout), history);
+        } catch (Exception e) {
+            history.close();
+            throw e;
+        }
+        return 0;
+    }
+
+    // TODO(store merge): the store options give these
+    private String storeUrl() {
+        return null;
+    }
+
+    private History openStore(String url) {
+        throw new UnsupportedOperationException("the history store is not built yet");
+    }
+
+    /** One result per host, as stored: the check's outcome and findings, tagged with the firing and controller. */
+    static List<Check> checks(List<PlayDrift> results, String trigger, String controller) {
+        List<Check> out = new ArrayList<>();
+        Instant at = Instant.now();
+        for (PlayDrift r : results) {
+            for (HostResult h : r.check().hosts()) {
+                List<Finding> f = r.findings().getOrDefault(h.host(), List.of());
+                Check.Outcome outcome = h.status() == Status.UNREACHABLE ? Check.Outcome.UNREACHABLE
+                        : h.status().failed() ? Check.Outcome.FAILED
+                        : f.isEmpty() ? Check.Outcome.IN_SYNC : Check.Outcome.DRIFTED;
+                String message = r.remediated(h.host()) ? "remediated" : h.message();
+                out.add(new Check(0, h.host(), at, Check.Kind.CHECK, outcome, h.fingerprint(), f, r.play().name(),
+                        trigger, controller, h.millis(), message));
+            }
+        }
+        return out;
+    }
+
+    /** The schedule the options ask for; a bad cron or misfire policy is refused before any host is contacted. */
+    private Schedule.Spec scheduleSpec() {
+        try {
+            return new Schedule.Spec(scheduleName(), when.schedule, Misfire.parse(misfire));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The trigger's name, from the playbook's and inventory's file names (and --limit): controllers given the same
+     * files share one trigger, whatever directory they run in.
+     */
+    private String scheduleName() {
+        String name = "drift:" + playbook.getFileName() + ":" + (fleet.inventory == null ? "-" : fleet.inventory.getFileName());
+        return fleet.limit == null ? name : name + ":" + fleet.limit;
+    }
+
+    /** One play's check: every host's result, its findings by host, and the remediation's recap (null if none). */
+    record PlayDrift(Play play, Recap check, Map<String, List<Finding>> findings, Recap fixed) {
+        boolean errors() {
+            return check.hosts().stream().anyMatch(h -> h.status().failed()) || fixed != null && fixed.anyFailed();
+        }
+
+        /** Some host still differs: drift found and not remediated. */
+        boolean drifted() {
+            return findings.entrySet().stream().anyMatch(e -> !e.getValue().isEmpty() && !remediated(e.getKey()));
+        }
+
+        boolean remediated(String host) {
+            return fixed != null && fixed.hosts().stream().anyMatch(r -> r.host().equals(host)
+                    && (r.status() == Status.CHANGED || r.status() == Status.OK));
+        }
+    }
+
+    /** Checks every host of every play once, read-only, and remediates drifted hosts if asked: --once and each firing. */
+    List<PlayDrift> checkOnce(Inventory inv, Playbook pb, Progress progress) throws IOException {
+        HostRun run = new HostRun(fleet.transport(), fleet.agentJar(), fleet.runOptions(confirmTimeout, false), progress);
         Set<Finding.Kind> fix = EnumSet.noneOf(Finding.Kind.class);
         for (String c : classes) {
             fix.add(Finding.Kind.valueOf(c.toUpperCase().replace('-', '_')));
         }
-        boolean errors = false;
-        boolean drifted = false;
-        ArrayNode json = Json.MAPPER.createArrayNode();
+        List<PlayDrift> out = new ArrayList<>();
         for (Play play : pb.plays()) {
             List<String> hosts = Fleet.hosts(inv, play, fleet.limit);
-            Recap check = new Rollout(fleet.forks, fleet.progress()).run(play.name(), hosts, List.of(), 100,
+            Recap check = new Rollout(fleet.forks, progress).run(play.name(), hosts, List.of(), 100,
                     h -> run.run(inv, play, h, false));
             Map<String, List<Finding>> findings = new LinkedHashMap<>();
             List<String> toFix = new ArrayList<>();
             for (HostResult h : check.hosts()) {
                 if (h.status().failed()) {
-                    errors = true;
                     continue;
                 }
                 Map<String, Object> vars = new LinkedHashMap<>(play.vars());
@@ -90,24 +220,19 @@ final class DriftCommand implements Callable<Integer> {
             }
             Recap fixed = null;
             if (remediate && !toFix.isEmpty()) {
-                fixed = new Rollout(fleet.forks, fleet.progress()).run(play.name(), toFix, play.serial(),
+                fixed = new Rollout(fleet.forks, progress).run(play.name(), toFix, play.serial(),
                         play.maxFailPercentage(), h -> run.run(inv, play, h, true));
-                errors |= fixed.anyFailed();
             }
-            for (Map.Entry<String, List<Finding>> e : findings.entrySet()) {
-                boolean remediated = fixed != null && fixed.hosts().stream().anyMatch(r -> r.host().equals(e.getKey())
-                        && (r.status() == Status.CHANGED || r.status() == Status.OK));
-                drifted |= !e.getValue().isEmpty() && !remediated;
-            }
-            print(play, check, findings, fixed, json);
+            out.add(new PlayDrift(play, check, findings, fixed));
         }
-        if (fleet.json) {
-            System.out.println(Json.MAPPER.writeValueAsString(json));
-        }
-        return errors ? 1 : drifted ? 2 : 0;
+        return out;
     }
 
-    private void print(Play play, Recap check, Map<String, List<Finding>> findings, Recap fixed, ArrayNode json) {
+    private void print(PlayDrift r, ArrayNode json) {
+        Play play = r.play();
+        Recap check = r.check();
+        Map<String, List<Finding>> findings = r.findings();
+        Recap fixed = r.fixed();
         if (fleet.json) {
             ObjectNode o = json.addObject();
             o.put("schema", "killswitch.drift/v1");
