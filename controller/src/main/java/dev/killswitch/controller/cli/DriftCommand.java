@@ -18,6 +18,7 @@ import dev.killswitch.controller.rollout.Status;
 import dev.killswitch.controller.rollout.Progress;
 import dev.killswitch.controller.history.Check;
 import dev.killswitch.controller.history.History;
+import dev.killswitch.controller.history.JdbcHistory;
 import dev.killswitch.controller.schedule.EventLog;
 import dev.killswitch.controller.schedule.Misfire;
 import dev.killswitch.controller.schedule.Schedule;
@@ -130,13 +131,16 @@ final class DriftCommand implements Callable<Integer> {
         return 0;
     }
 
-    // TODO(store merge): the store options give these
+    // TODO(store merge): replaced by the store's options mixin
+    @Option(names = "--store", paramLabel = "JDBC-URL", description = "The history store (default: an H2 file).")
+    String store;
+
     private String storeUrl() {
-        return null;
+        return store != null ? store : JdbcHistory.defaultUrl();
     }
 
     private History openStore(String url) {
-        throw new UnsupportedOperationException("the history store is not built yet");
+        return JdbcHistory.open(url);
     }
 
     /** One result per host, as stored: the check's outcome and findings, tagged with the firing and controller. */
