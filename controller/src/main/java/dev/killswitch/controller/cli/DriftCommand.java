@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.killswitch.agent.report.Json;
 import dev.killswitch.controller.drift.Drift;
 import dev.killswitch.controller.drift.Finding;
+import dev.killswitch.controller.history.Check;
+import dev.killswitch.controller.history.History;
+import dev.killswitch.controller.history.Records;
 import dev.killswitch.controller.inventory.Inventory;
 import dev.killswitch.controller.playbook.Play;
 import dev.killswitch.controller.playbook.Playbook;
@@ -12,20 +15,16 @@ import dev.killswitch.controller.playbook.PlaybookReader;
 import dev.killswitch.controller.render.KillSwitchReader;
 import dev.killswitch.controller.rollout.HostResult;
 import dev.killswitch.controller.rollout.HostRun;
+import dev.killswitch.controller.rollout.Progress;
 import dev.killswitch.controller.rollout.Recap;
 import dev.killswitch.controller.rollout.Rollout;
 import dev.killswitch.controller.rollout.Status;
-import dev.killswitch.controller.rollout.Progress;
-import dev.killswitch.controller.history.Check;
-import dev.killswitch.controller.history.History;
-import dev.killswitch.controller.history.JdbcHistory;
 import dev.killswitch.controller.schedule.EventLog;
 import dev.killswitch.controller.schedule.Misfire;
 import dev.killswitch.controller.schedule.Schedule;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -35,14 +34,14 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** {@code killswitch drift --once}: is every gateway still holding its kill switch? */
+/** {@code killswitch drift --once} or {@code --schedule CRON}: is every gateway still holding its kill switch? */
 @Command(name = "drift", mixinStandardHelpOptions = true,
         header = "Check every host read-only for drift from its kill switch, and classify it by effect.",
         description = {"Plans every host of the playbook read-only, in parallel, and classifies each difference by "
@@ -50,7 +49,9 @@ import picocli.CommandLine.Parameters;
                 + "fails live, a policy is looser, or a rule accepts traffic out of the physical interface), "
                 + "lockout-risk (SSH not provably accepted), foreign (chains and rules matched by ignore, such as "
                 + "Docker's), benign (different rules, no change in effect on any guarded packet). With "
-                + "--remediate, drifted hosts are brought back with the same guards and commit-confirm as a rollout."},
+                + "--remediate, drifted hosts are brought back with the same guards and commit-confirm as a rollout.",
+                "", "Every host's check (and remediation) is recorded in the history store with its findings, "
+                + "fingerprint and outcome: see 'killswitch history' and --store."},
         footer = {"", "Exit status: 0 no drift; 2 drift found (after --remediate: drift that was not remediated); "
                 + "1 errors (unreachable hosts, bad input). With --schedule: 0 after a clean stop on SIGTERM, 1 if a "
                 + "check was still running after --stop-timeout or the schedule could not start.",
@@ -61,7 +62,7 @@ final class DriftCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PLAYBOOK", description = "The playbook whose kill switch the hosts must hold.")
     Path playbook;
     @ArgGroup(exclusive = true, multiplicity = "1")
-    When when;
+    Mode when;
     @Option(names = "--misfire", paramLabel = "POLICY", defaultValue = "fire-once-now",
             description = "With --schedule, what to do about firings missed by more than 60 s (every controller was "
                     + "down): fire-once-now runs one check at once, skip waits for the next scheduled time "
@@ -82,11 +83,13 @@ final class DriftCommand implements Callable<Integer> {
     int confirmTimeout;
     @Mixin
     FleetOptions fleet;
+    @Mixin
+    StoreOptions store;
     @Spec
     CommandSpec spec;
 
     /** Once, or as a service on a schedule. */
-    static final class When {
+    static final class Mode {
         @Option(names = "--once", required = true, description = "Check once and exit (for cron and CI).")
         boolean once;
         @Option(names = "--schedule", required = true, paramLabel = "CRON",
@@ -103,10 +106,14 @@ final class DriftCommand implements Callable<Integer> {
         Schedule.Spec spec = when.schedule == null ? null : scheduleSpec();
         Inventory inv = fleet.inventory();
         Playbook pb = PlaybookReader.read(playbook);
+        store.verify();
         if (spec != null) {
             return scheduled(spec, inv, pb);
         }
         List<PlayDrift> results = checkOnce(inv, pb, fleet.progress());
+        List<Check> records = new ArrayList<>();
+        results.forEach(r -> records.addAll(r.records(null)));
+        store.record(records);
         ArrayNode json = Json.MAPPER.createArrayNode();
         results.forEach(r -> print(r, json));
         if (fleet.json) {
@@ -115,50 +122,21 @@ final class DriftCommand implements Callable<Integer> {
         return results.stream().anyMatch(PlayDrift::errors) ? 1 : results.stream().anyMatch(PlayDrift::drifted) ? 2 : 0;
     }
 
-    /** Runs the check on the schedule until SIGTERM, recording every host of every firing. */
+    /** Runs the check on the schedule until SIGTERM, recording every host of every firing in one transaction. */
     private int scheduled(Schedule.Spec when, Inventory inv, Playbook pb) throws Exception {
-        String url = storeUrl();
-        History history = openStore(url);
+        History history = store.open();
         try {
-            Schedule s = Schedule.start(when, url, history,
-                    (trigger, controller) -> checks(checkOnce(inv, pb, Progress.QUIET), trigger, controller),
-                    EventLog.stderr());
+            Schedule s = Schedule.start(when, store.url(), history, trigger -> {
+                List<Check> records = new ArrayList<>();
+                checkOnce(inv, pb, Progress.QUIET).forEach(r -> records.addAll(r.records(trigger)));
+                return records;
+            }, EventLog.stderr());
             s.serve(Duration.ofSeconds(stopTimeout), history);
         } catch (Exception e) {
             history.close();
             throw e;
         }
         return 0;
-    }
-
-    // TODO(store merge): replaced by the store's options mixin
-    @Option(names = "--store", paramLabel = "JDBC-URL", description = "The history store (default: an H2 file).")
-    String store;
-
-    private String storeUrl() {
-        return store != null ? store : JdbcHistory.defaultUrl();
-    }
-
-    private History openStore(String url) {
-        return JdbcHistory.open(url);
-    }
-
-    /** One result per host, as stored: the check's outcome and findings, tagged with the firing and controller. */
-    static List<Check> checks(List<PlayDrift> results, String trigger, String controller) {
-        List<Check> out = new ArrayList<>();
-        Instant at = Instant.now();
-        for (PlayDrift r : results) {
-            for (HostResult h : r.check().hosts()) {
-                List<Finding> f = r.findings().getOrDefault(h.host(), List.of());
-                Check.Outcome outcome = h.status() == Status.UNREACHABLE ? Check.Outcome.UNREACHABLE
-                        : h.status().failed() ? Check.Outcome.FAILED
-                        : f.isEmpty() ? Check.Outcome.IN_SYNC : Check.Outcome.DRIFTED;
-                String message = r.remediated(h.host()) ? "remediated" : h.message();
-                out.add(new Check(0, h.host(), at, Check.Kind.CHECK, outcome, h.fingerprint(), f, r.play().name(),
-                        trigger, controller, h.millis(), message));
-            }
-        }
-        return out;
     }
 
     /** The schedule the options ask for; a bad cron or misfire policy is refused before any host is contacted. */
@@ -188,6 +166,21 @@ final class DriftCommand implements Callable<Integer> {
         /** Some host still differs: drift found and not remediated. */
         boolean drifted() {
             return findings.entrySet().stream().anyMatch(e -> !e.getValue().isEmpty() && !remediated(e.getKey()));
+        }
+
+        /**
+         * What the store keeps: every host's check, and every remediated host's apply. In a firing, remediations are
+         * recorded under {@code <trigger>/remediate}, since the store keeps one result per trigger and host.
+         */
+        List<Check> records(String trigger) {
+            List<Check> out = new ArrayList<>();
+            for (HostResult h : check.hosts()) {
+                out.add(Records.fromCheck(play.name(), h, findings.getOrDefault(h.host(), List.of()), trigger));
+            }
+            if (fixed != null) {
+                out.addAll(Records.fromApply(Check.Kind.REMEDIATE, fixed, trigger == null ? null : trigger + "/remediate"));
+            }
+            return out;
         }
 
         boolean remediated(String host) {

@@ -36,7 +36,7 @@ public final class CheckJob implements Job {
         long t0 = System.nanoTime();
         log.info("firing", "trigger", trigger, "controller", controller, "recovering", context.isRecovering());
         try {
-            List<Check> checks = check.run(trigger, controller);
+            List<Check> checks = check.run(trigger);
             history.record(checks);
             for (Check c : checks) {
                 log.info("check", "trigger", trigger, "host", c.host(), "outcome", c.outcome().label(),

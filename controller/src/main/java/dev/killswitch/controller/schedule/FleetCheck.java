@@ -10,8 +10,7 @@ public interface FleetCheck {
     /**
      * Checks every host once (and remediates, if asked) and returns one result per host, not yet stored.
      *
-     * @param trigger    the firing, {@code <trigger name>@<scheduled fire time>}, stored with every result
-     * @param controller this controller instance ({@code <hostname>:<pid>})
+     * @param trigger the firing, {@code <trigger name>@<scheduled fire time>}, stored with every result
      */
-    List<Check> run(String trigger, String controller) throws Exception;
+    List<Check> run(String trigger) throws Exception;
 }

@@ -1,8 +1,7 @@
 package dev.killswitch.controller.schedule;
 
 import dev.killswitch.controller.history.History;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import dev.killswitch.controller.history.Records;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.Properties;
@@ -73,7 +72,7 @@ public final class Schedule {
      */
     public static Schedule start(Spec spec, String storeUrl, History history, FleetCheck check, EventLog log)
             throws SchedulerException {
-        String controller = controllerId();
+        String controller = Records.controller();
         boolean shared = SharedJobStore.sharedBy(storeUrl);
         Properties p = new Properties();
         // the same name on every controller: Quartz's cluster is the set of schedulers of one name on one database;
@@ -193,17 +192,6 @@ public final class Schedule {
             Runtime.getRuntime().halt(clean ? 0 : 1);
         }, "schedule-shutdown"));
         new CountDownLatch(1).await();
-    }
-
-    /** This controller instance in the history: {@code <hostname>:<pid>}. */
-    public static String controllerId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            host = System.getenv().getOrDefault("HOSTNAME", "localhost");
-        }
-        return host + ":" + ProcessHandle.current().pid();
     }
 
     boolean shared() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.killswitch.controller.history.Check;
+import dev.killswitch.controller.history.Records;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,7 @@ class ScheduleTest {
     private final EventLog log = new EventLog(new PrintStream(logged, true, StandardCharsets.UTF_8), Clock.systemUTC());
 
     private static FleetCheck twoHosts(AtomicInteger running, AtomicInteger overlaps) {
-        return (trigger, controller) -> {
+        return trigger -> {
             if (running.incrementAndGet() > 1) {
                 overlaps.incrementAndGet();
             }
@@ -32,13 +33,13 @@ class ScheduleTest {
             } finally {
                 running.decrementAndGet();
             }
-            return List.of(check("gw1", trigger, controller), check("gw2", trigger, controller));
+            return List.of(check("gw1", trigger), check("gw2", trigger));
         };
     }
 
-    static Check check(String host, String trigger, String controller) {
+    static Check check(String host, String trigger) {
         return new Check(0, host, Instant.now(), Check.Kind.CHECK, Check.Outcome.IN_SYNC, "fp", List.of(), "play",
-                trigger, controller, 5, "ok");
+                trigger, Records.controller(), 5, "ok");
     }
 
     @Test
@@ -95,11 +96,11 @@ class ScheduleTest {
         MemoryHistory history = new MemoryHistory();
         AtomicInteger calls = new AtomicInteger();
         Schedule s = Schedule.start(new Schedule.Spec("t", "* * * * * ?", Misfire.FIRE_ONCE_NOW), null, history,
-                (trigger, controller) -> {
+                trigger -> {
                     if (calls.incrementAndGet() == 1) {
                         throw new IllegalStateException("inventory vanished");
                     }
-                    return List.of(check("gw1", trigger, controller));
+                    return List.of(check("gw1", trigger));
                 }, log);
         try {
             history.awaitRecords(1, 10_000);
@@ -115,10 +116,10 @@ class ScheduleTest {
         MemoryHistory history = new MemoryHistory();
         AtomicInteger started = new AtomicInteger();
         Schedule s = Schedule.start(new Schedule.Spec("t", "* * * * * ?", Misfire.FIRE_ONCE_NOW), null, history,
-                (trigger, controller) -> {
+                trigger -> {
                     started.incrementAndGet();
                     Thread.sleep(1500);
-                    return List.of(check("gw1", trigger, controller));
+                    return List.of(check("gw1", trigger));
                 }, log);
         for (int i = 0; i < 300 && started.get() == 0; i++) {
             Thread.sleep(10);
@@ -133,10 +134,10 @@ class ScheduleTest {
         MemoryHistory history = new MemoryHistory();
         AtomicInteger started = new AtomicInteger();
         Schedule s = Schedule.start(new Schedule.Spec("t", "* * * * * ?", Misfire.FIRE_ONCE_NOW), null, history,
-                (trigger, controller) -> {
+                trigger -> {
                     started.incrementAndGet();
                     Thread.sleep(3000);
-                    return List.of(check("gw1", trigger, controller));
+                    return List.of(check("gw1", trigger));
                 }, log);
         for (int i = 0; i < 300 && started.get() == 0; i++) {
             Thread.sleep(10);
