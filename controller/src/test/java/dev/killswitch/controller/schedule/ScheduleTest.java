@@ -111,19 +111,25 @@ class ScheduleTest {
         assertTrue(logged.toString(StandardCharsets.UTF_8).contains("inventory vanished"));
     }
 
-    @Test
-    void stopWaitsForTheRunningCheckWithinItsBound() throws Exception {
-        MemoryHistory history = new MemoryHistory();
-        AtomicInteger started = new AtomicInteger();
+    /** A schedule firing every second a check that takes {@code millis}, once its first check has started. */
+    private Schedule runningSlowCheck(MemoryHistory history, AtomicInteger started, long millis) throws Exception {
         Schedule s = Schedule.start(new Schedule.Spec("t", "* * * * * ?", Misfire.FIRE_ONCE_NOW), null, history,
                 trigger -> {
                     started.incrementAndGet();
-                    Thread.sleep(1500);
+                    Thread.sleep(millis);
                     return List.of(check("gw1", trigger));
                 }, log);
         for (int i = 0; i < 300 && started.get() == 0; i++) {
             Thread.sleep(10);
         }
+        return s;
+    }
+
+    @Test
+    void stopWaitsForTheRunningCheckWithinItsBound() throws Exception {
+        MemoryHistory history = new MemoryHistory();
+        AtomicInteger started = new AtomicInteger();
+        Schedule s = runningSlowCheck(history, started, 1500);
         assertTrue(s.stop(Duration.ofSeconds(10)), "the running check finished");
         assertEquals(1, history.find(null).size(), "and was recorded before the stop returned");
         assertEquals(1, started.get(), "no firing after the stop");
@@ -131,18 +137,7 @@ class ScheduleTest {
 
     @Test
     void stopGivesUpAfterItsBound() throws Exception {
-        MemoryHistory history = new MemoryHistory();
-        AtomicInteger started = new AtomicInteger();
-        Schedule s = Schedule.start(new Schedule.Spec("t", "* * * * * ?", Misfire.FIRE_ONCE_NOW), null, history,
-                trigger -> {
-                    started.incrementAndGet();
-                    Thread.sleep(3000);
-                    return List.of(check("gw1", trigger));
-                }, log);
-        for (int i = 0; i < 300 && started.get() == 0; i++) {
-            Thread.sleep(10);
-        }
-        assertFalse(s.stop(Duration.ofMillis(200)));
+        assertFalse(runningSlowCheck(new MemoryHistory(), new AtomicInteger(), 3000).stop(Duration.ofMillis(200)));
     }
 
     @Test
