@@ -64,10 +64,14 @@ final class DriftCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Mode when;
     @Option(names = "--misfire", paramLabel = "POLICY", defaultValue = "fire-once-now",
-            description = "With --schedule, what to do about firings missed by more than 60 s (every controller was "
-                    + "down): fire-once-now runs one check at once, skip waits for the next scheduled time "
-                    + "(default: ${DEFAULT-VALUE}). Firings late by less, as in a takeover, all run, in order.")
+            description = "With --schedule, what to do about firings missed by more than --misfire-threshold (every "
+                    + "controller was down): fire-once-now runs one check at once, skip waits for the next scheduled "
+                    + "time (default: ${DEFAULT-VALUE}). Firings late by less, as in a takeover, all run, in order.")
     String misfire;
+    @Option(names = "--misfire-threshold", paramLabel = "SECONDS", defaultValue = "60",
+            description = "With --schedule, how late a firing may start and still run as scheduled (default: "
+                    + "${DEFAULT-VALUE}); give every controller of a cluster the same.")
+    int misfireThreshold;
     @Option(names = "--stop-timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "With --schedule, how long SIGTERM waits for a running check to finish and be recorded "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -142,7 +146,8 @@ final class DriftCommand implements Callable<Integer> {
     /** The schedule the options ask for; a bad cron or misfire policy is refused before any host is contacted. */
     private Schedule.Spec scheduleSpec() {
         try {
-            return new Schedule.Spec(scheduleName(), when.schedule, Misfire.parse(misfire));
+            return new Schedule.Spec(scheduleName(), when.schedule, Misfire.parse(misfire),
+                    Duration.ofSeconds(misfireThreshold));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

@@ -5,7 +5,7 @@ import java.util.stream.Collectors;
 import org.quartz.CronScheduleBuilder;
 
 /**
- * What a schedule does about a firing it missed by more than the misfire threshold (60 s), e.g. while every
+ * What a schedule does about a firing it missed by more than the misfire threshold (60 s by default), e.g. while every
  * controller was down: run one check at once, or wait for the next scheduled time. Firings late by less (a
  * takeover in a cluster, a long check) are all run, in order.
  */

@@ -28,8 +28,8 @@ import org.quartz.impl.StdSchedulerFactory;
  */
 public final class Schedule {
     static final String GROUP = "killswitch";
-    /** A firing later than this is a misfire and follows the {@link Misfire} policy; one less late still runs. */
-    static final long MISFIRE_THRESHOLD_MILLIS = 60_000;
+    /** Quartz's own default: a firing later than this is a misfire and follows the {@link Misfire} policy. */
+    public static final Duration MISFIRE_THRESHOLD = Duration.ofSeconds(60);
     private static final AtomicInteger LOCAL = new AtomicInteger();
 
     /**
@@ -37,10 +37,19 @@ public final class Schedule {
      *
      * @param name    the trigger's name; controllers that share a store and a name share the schedule
      * @param cron    a Quartz cron expression, seconds first ({@code "0/5 * * * * ?"}: every 5 seconds)
-     * @param misfire what to do about firings missed by more than the misfire threshold
+     * @param misfire          what to do about firings missed by more than the misfire threshold
+     * @param misfireThreshold how late a firing may start and still run as scheduled
      */
-    public record Spec(String name, String cron, Misfire misfire) {
+    public record Spec(String name, String cron, Misfire misfire, Duration misfireThreshold) {
+        public Spec(String name, String cron, Misfire misfire) {
+            this(name, cron, misfire, MISFIRE_THRESHOLD);
+        }
+
         public Spec {
+            if (misfireThreshold.toMillis() < 1000) {
+                throw new IllegalArgumentException("--misfire-threshold " + misfireThreshold.toSeconds()
+                        + ": at least 1 second");
+            }
             try {
                 CronExpression.validateExpression(cron);
             } catch (ParseException e) {
@@ -80,7 +89,7 @@ public final class Schedule {
         p.setProperty("org.quartz.scheduler.instanceName", shared ? "killswitch" : "killswitch-" + LOCAL.incrementAndGet());
         p.setProperty("org.quartz.scheduler.idleWaitTime", "5000");
         p.setProperty("org.quartz.threadPool.threadCount", "2");
-        p.setProperty("org.quartz.jobStore.misfireThreshold", Long.toString(MISFIRE_THRESHOLD_MILLIS));
+        p.setProperty("org.quartz.jobStore.misfireThreshold", Long.toString(spec.misfireThreshold().toMillis()));
         if (shared) {
             p.putAll(SharedJobStore.open(storeUrl).properties());
         } else {

@@ -43,6 +43,12 @@ class DriftScheduleOptionsTest {
     }
 
     @Test
+    void aMisfireThresholdBelowOneSecondIsRefusedNamingTheOption() {
+        String err = refused("--schedule", "0/5 * * * * ?", "--misfire-threshold", "0");
+        assertTrue(err.startsWith("killswitch: --misfire-threshold 0: at least 1 second"), err);
+    }
+
+    @Test
     void onceAndScheduleAreExclusiveAndOneIsNeeded() {
         assertTrue(refused("--once", "--schedule", "0/5 * * * * ?").contains("mutually exclusive"));
         assertTrue(refused().contains("Missing required argument"));

@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -60,18 +59,18 @@ class ScheduleLabTest {
         String url = JdbcHistory.h2Url(dir.resolve("history"));
         try (Spawned controller = lab.startKillswitch("drift", E2eLab.playbook("killswitch.yml"),
                 "--schedule", EVERY_5_S, "--store", url)) {
-            awaitEvent(controller, e -> count(events(controller), "fired") >= 3, Duration.ofSeconds(45));
+            awaitEvent(controller, e -> count(events(controller), "fired") >= 3, Duration.ofSeconds(90));
             controller.terminate();
-            int exit = controller.awaitExit(Duration.ofSeconds(30));
+            int exit = controller.awaitExit(Duration.ofSeconds(75));
             List<JsonNode> events = events(controller);
             assertEquals(0, exit, controller.stderr());
             assertEquals("stopped", events.get(events.size() - 1).get("event").asText(), controller.stderr());
             List<String> fired = triggers(events, "fired");
-            Map<String, List<String>> stored = hostsByTrigger(url);
+            TreeMap<String, List<String>> stored = hostsByTrigger(url);
             assertEquals(fired.size() * HOSTS.size(), stored.values().stream().mapToInt(List::size).sum(),
                     "hosts x firings checks: " + stored);
             assertEquals(new TreeMap<>(fired.stream().collect(Collectors.toMap(t -> t, t -> HOSTS))), stored);
-            assertConsecutive(stored.keySet());
+            assertConsecutive(stored.keySet(), controller.stderr());
         }
     }
 
@@ -86,15 +85,16 @@ class ScheduleLabTest {
         try {
             for (int i = 0; i < 2; i++) {
                 Spawned c = lab.startKillswitch("drift", E2eLab.playbook("killswitch.yml"), "--schedule", EVERY_5_S,
-                        "--store", url);
+                        // a loaded machine may take over late: every firing since must still run
+                        "--misfire-threshold", "600", "--store", url);
                 controllers.add(c);
                 // one after the other: the second one joins the trigger the first one created
-                awaitEvent(c, e -> e.get("event").asText().equals("started"), Duration.ofSeconds(30));
+                awaitEvent(c, e -> e.get("event").asText().equals("started"), Duration.ofSeconds(120));
             }
             // kill, with SIGKILL, whichever controller is in the middle of a firing once one firing is done
             Spawned victim = null;
             String killed = null;
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (victim == null && System.nanoTime() < deadline) {
                 boolean anyFired = controllers.stream().anyMatch(c -> count(events(c), "fired") > 0);
                 for (Spawned c : controllers) {
@@ -115,20 +115,22 @@ class ScheduleLabTest {
             String killedTrigger = killed;
             // the survivor takes over: the killed firing again, then later ones
             awaitEvent(survivor, e -> events(survivor).stream().filter(x -> x.get("event").asText().equals("fired")
-                    && Instant.parse(x.get("time").asText()).isAfter(killedAt)).count() >= 3, Duration.ofSeconds(60));
+                    && Instant.parse(x.get("time").asText()).isAfter(killedAt)).count() >= 3, Duration.ofSeconds(90));
             survivor.terminate();
-            assertEquals(0, survivor.awaitExit(Duration.ofSeconds(30)), survivor.stderr());
+            assertEquals(0, survivor.awaitExit(Duration.ofSeconds(75)), survivor.stderr());
 
-            Map<String, List<String>> stored = hostsByTrigger(url);
+            TreeMap<String, List<String>> stored = hostsByTrigger(url);
             stored.forEach((t, hosts) -> assertEquals(HOSTS, hosts, "one check per host of " + t));
             assertTrue(stored.containsKey(killed), "the killed firing " + killed + " was re-run: " + stored.keySet());
-            assertConsecutive(stored.keySet());
+            assertConsecutive(stored.keySet(), victim.stderr() + "\n" + survivor.stderr());
             List<String> fired = new ArrayList<>(triggers(events(victim), "fired"));
             fired.addAll(triggers(events(survivor), "fired"));
             assertEquals(fired.size(), fired.stream().distinct().count(), "no firing ran to its end twice: " + fired);
             assertTrue(events(survivor).stream().anyMatch(e -> e.get("event").asText().equals("firing")
                             && e.get("recovering").asBoolean() && e.get("trigger").asText().equals(killedTrigger)),
                     "the survivor recovered the killed firing: " + survivor.stderr());
+            System.out.println("cluster: " + stored.size() + " firings stored, " + stored.firstKey() + " .. "
+                    + stored.lastKey() + "; killed in " + killed);
         } finally {
             controllers.forEach(Spawned::close);
             sql(base, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
@@ -184,9 +186,9 @@ class ScheduleLabTest {
     }
 
     /** Stored host names by trigger, triggers in time order. */
-    private static Map<String, List<String>> hostsByTrigger(String url) {
+    private static TreeMap<String, List<String>> hostsByTrigger(String url) {
         try (History h = JdbcHistory.open(url)) {
-            Map<String, List<String>> out = new TreeMap<>();
+            TreeMap<String, List<String>> out = new TreeMap<>();
             for (Check c : h.find(History.Query.all())) {
                 out.computeIfAbsent(c.trigger(), t -> new ArrayList<>()).add(c.host());
             }
@@ -196,10 +198,10 @@ class ScheduleLabTest {
     }
 
     /** No firing is missing between the first and the last: they are 5 s apart. */
-    private static void assertConsecutive(java.util.Set<String> triggers) {
+    private static void assertConsecutive(java.util.Set<String> triggers, String logs) {
         List<Instant> times = triggers.stream().map(ScheduleLabTest::at).sorted().toList();
         for (int i = 1; i < times.size(); i++) {
-            assertEquals(Duration.ofSeconds(5), Duration.between(times.get(i - 1), times.get(i)), "firings " + triggers);
+            assertEquals(Duration.ofSeconds(5), Duration.between(times.get(i - 1), times.get(i)), "firings " + triggers + "\n" + logs);
         }
     }
 
