@@ -127,10 +127,10 @@ final class DriftCommand implements Callable<Integer> {
     }
 
     /** Runs the check on the schedule until SIGTERM, recording every host of every firing in one transaction. */
-    private int scheduled(Schedule.Spec when, Inventory inv, Playbook pb) throws Exception {
+    private int scheduled(Schedule.Spec schedule, Inventory inv, Playbook pb) throws Exception {
         History history = store.open();
         try {
-            Schedule s = Schedule.start(when, store.url(), history, trigger -> {
+            Schedule s = Schedule.start(schedule, store.url(), history, trigger -> {
                 List<Check> records = new ArrayList<>();
                 checkOnce(inv, pb, Progress.QUIET).forEach(r -> records.addAll(r.records(trigger)));
                 return records;
