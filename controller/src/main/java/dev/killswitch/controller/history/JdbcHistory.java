@@ -31,7 +31,8 @@ import org.flywaydb.core.api.FlywayException;
 public final class JdbcHistory implements History {
     /** Flyway's record of the store's migrations. */
     public static final String SCHEMA_TABLE = "ks_schema_history";
-    private static final String COLUMNS =
+    /** The stored columns, in the order {@link #bind} sets them. */
+    public static final String COLUMNS =
             "host, at, kind, outcome, fingerprint, findings, play, trigger_id, controller, millis, message";
     private static final String VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
     private static final String UNIQUE_VIOLATION = "23505";
@@ -255,7 +256,8 @@ public final class JdbcHistory implements History {
         }
     }
 
-    private static void bind(PreparedStatement ps, Check k) throws SQLException {
+    /** Sets parameters 1 to 11 of an insert to the check's {@link #COLUMNS}. */
+    public static void bind(PreparedStatement ps, Check k) throws SQLException {
         ps.setString(1, k.host());
         ps.setObject(2, timestamp(k.at()));
         ps.setString(3, k.kind().name());
@@ -336,11 +338,14 @@ public final class JdbcHistory implements History {
         return url == null ? "(none)" : SECRET.matcher(url).replaceAll("$1***");
     }
 
-    /** The innermost useful message of a failure chain. */
+    /** The driver's own words (the first SQL error in the chain), else the innermost message. */
     private static String reason(Throwable e) {
         Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
+        for (Throwable x = e; x != null; x = x.getCause()) {
+            t = x;
+            if (x instanceof SQLException) {
+                break;
+            }
         }
         String m = t.getMessage() != null ? t.getMessage() : t.toString();
         return m.lines().findFirst().orElse(m);
