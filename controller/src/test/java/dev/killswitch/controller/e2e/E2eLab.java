@@ -115,13 +115,22 @@ final class E2eLab implements AutoCloseable {
 
     /** The killswitch CLI as a subprocess, on this lab's inventory and known_hosts. */
     CommandRunner.Result killswitch(String command, Path playbook, String... more) {
+        return run(killswitchArgv(command, playbook, more), Duration.ofMinutes(5));
+    }
+
+    /** The killswitch CLI as a subprocess left running (a scheduled service), on this lab's inventory. */
+    Spawned startKillswitch(String command, Path playbook, String... more) {
+        return Spawned.start(killswitchArgv(command, playbook, more));
+    }
+
+    private List<String> killswitchArgv(String command, Path playbook, String... more) {
         List<String> argv = new ArrayList<>(List.of("java"));
         argv.addAll(JVM);
         argv.addAll(List.of("-Dkillswitch.agent.jar=" + agentJar(), "-cp", classpath(),
                 "dev.killswitch.controller.cli.KillswitchMain", command, "-i", lab.inventory().toString(),
                 "--known-hosts", lab.knownHosts().toString(), "--no-color", playbook.toString()));
         argv.addAll(List.of(more));
-        return run(argv, Duration.ofMinutes(5));
+        return argv;
     }
 
     /** {@code killswitch apply --json}: the recap, after checking the run printed one. */

@@ -131,6 +131,17 @@ final class Spawned implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Sends SIGTERM, as systemd stops a service, and keeps reading what it writes while it stops. */
+    void terminate() {
+        // Process.destroy() would also close our ends of its pipes; the handle only signals
+        process.toHandle().destroy();
+    }
+
+    /** Sends SIGKILL: the process dies at once, with no chance to clean up. */
+    void kill() {
+        process.toHandle().destroyForcibly();
+    }
+
     @Override
     public void close() {
         process.descendants().forEach(ProcessHandle::destroy);
