@@ -34,6 +34,8 @@ public final class FleetPage {
     private static final int RIGHT = 24;
     private static final int TOP = 34;
     private static final int ROW = 32;
+    /** Above this many results in a host's window, a run of equal outcomes is drawn as one marker (a 5 s schedule). */
+    static final int MAX_MARKERS = 1500;
 
     private FleetPage() {
     }
@@ -177,11 +179,15 @@ public final class FleetPage {
                 b.append("<text class=\"none\" x=\"").append(LABELS + 8).append("\" y=\"").append(Mark.num(mid - 6))
                         .append("\">no results in this window</text>");
             }
-            for (Check c : checks) {
+            for (List<Check> run : runs(checks)) {
+                Check c = run.get(run.size() - 1);
+                String title = run.size() == 1 ? tooltip(c) : run.size() + " results " + c.outcome().label() + " from "
+                        + EXACT.format(run.get(0).at()) + " to " + EXACT.format(c.at()) + " UTC; the newest:\n"
+                        + tooltip(c);
                 b.append("<g class=\"marker\" data-host=\"").append(host).append("\" data-outcome=\"")
-                        .append(c.outcome().label()).append("\"><title>").append(Html.escape(tooltip(c)))
-                        .append("</title>").append(Mark.of(c.outcome()).svg(LABELS + axis.fraction(c.at()) * plot, mid))
-                        .append("</g>");
+                        .append(c.outcome().label()).append("\" data-results=\"").append(run.size())
+                        .append("\"><title>").append(Html.escape(title)).append("</title>")
+                        .append(Mark.of(c.outcome()).svg(LABELS + axis.fraction(c.at()) * plot, mid)).append("</g>");
             }
             b.append("</g>\n");
             row++;
@@ -217,6 +223,23 @@ public final class FleetPage {
             b.append("<p class=\"empty\">No findings: every host's newest result is clean.</p>\n");
         }
         b.append("</section>\n");
+    }
+
+    /**
+     * The host's results, oldest first, as the markers to draw: one each, or, beyond {@link #MAX_MARKERS}, one per
+     * run of consecutive equal outcomes, so that a change of outcome always shows.
+     */
+    static List<List<Check>> runs(List<Check> sorted) {
+        List<List<Check>> out = new ArrayList<>();
+        for (Check c : sorted) {
+            List<Check> last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (sorted.size() > MAX_MARKERS && last != null && last.get(0).outcome() == c.outcome()) {
+                last.add(c);
+            } else {
+                out.add(new ArrayList<>(List.of(c)));
+            }
+        }
+        return out;
     }
 
     private static String badge(Check.Outcome o) {

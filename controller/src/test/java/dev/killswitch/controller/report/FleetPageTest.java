@@ -64,6 +64,19 @@ class FleetPageTest {
     }
 
     @Test
+    void aFiveSecondScheduleDrawsOneMarkerPerRunOfEqualOutcomes() {
+        List<Check> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            Check.Outcome o = i >= 1000 && i < 1010 ? Check.Outcome.DRIFTED : Check.Outcome.IN_SYNC;
+            many.add(new Check(0, "gw1", SampleFleet.NOW.minusSeconds(5L * (3000 - i)), Check.Kind.CHECK, o, null,
+                    List.of(), "p", null, null, 1, ""));
+        }
+        List<List<Check>> runs = FleetPage.runs(many);
+        assertEquals(List.of(1000, 10, 1990), runs.stream().map(List::size).toList());
+        assertEquals(ALL.size(), count("data-results=\"1\""), "a small history draws every result");
+    }
+
+    @Test
     void aWeekLongAxisIsTickedOncePerDay() {
         List<TimeAxis.Tick> ticks = new TimeAxis(SINCE, SampleFleet.NOW).ticks();
         assertEquals(7, ticks.size());
