@@ -1,5 +1,8 @@
 package dev.killswitch.controller.cli;
 
+import dev.killswitch.controller.history.Check;
+import dev.killswitch.controller.history.History;
+import dev.killswitch.controller.history.Records;
 import dev.killswitch.controller.inventory.Inventory;
 import dev.killswitch.controller.playbook.Play;
 import dev.killswitch.controller.playbook.Playbook;
@@ -25,7 +28,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "apply", mixinStandardHelpOptions = true,
         header = "Roll the kill switch out in batches, commit-confirmed, or apply a saved plan.", sortOptions = false,
         description = {
-            "Roll the kill switch out: 'apply -i INVENTORY PLAYBOOK' plans and applies in one go, 'apply FILE' applies a plan saved by 'plan -o FILE' exactly (hosts changed since are refused as stale). Hosts go in batches (the play's serial; the first batch is the canary), --forks at a time; the rollout stops before the next batch when max_fail_percentage is crossed (unreachable counts as failed). Every apply is commit-confirmed: the controller confirms over a fresh SSH connection, and a host that is not confirmed within --confirm-timeout rolls itself back."},
+            "Roll the kill switch out: 'apply -i INVENTORY PLAYBOOK' plans and applies in one go, 'apply FILE' applies a plan saved by 'plan -o FILE' exactly (hosts changed since are refused as stale). Hosts go in batches (the play's serial; the first batch is the canary), --forks at a time; the rollout stops before the next batch when max_fail_percentage is crossed (unreachable counts as failed). Every apply is commit-confirmed: the controller confirms over a fresh SSH connection, and a host that is not confirmed within --confirm-timeout rolls itself back. Every host's outcome is recorded in the history store (see 'killswitch history' and --store)."},
         footer = {"", "Exit status: 0 every host ok or changed; 1 any host failed, unreachable or rolled back."})
 final class ApplyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PLAYBOOK|PLANFILE",
@@ -39,9 +42,17 @@ final class ApplyCommand implements Callable<Integer> {
     boolean force;
     @Mixin
     FleetOptions fleet;
+    @Mixin
+    StoreOptions store;
 
     @Override
     public Integer call() throws Exception {
+        try (History history = store.open()) {
+            return apply(history);
+        }
+    }
+
+    private int apply(History history) throws Exception {
         HostRun run = new HostRun(fleet.transport(), fleet.agentJar(), fleet.runOptions(confirmTimeout, force),
                 fleet.progress());
         List<Recap> recaps = new ArrayList<>();
@@ -69,6 +80,9 @@ final class ApplyCommand implements Callable<Integer> {
                 }
             }
         }
+        List<Check> records = new ArrayList<>();
+        recaps.forEach(r -> records.addAll(Records.fromApply(Check.Kind.APPLY, r, null)));
+        StoreOptions.record(history, records);
         Fleet.print(fleet, recaps);
         return recaps.stream().anyMatch(Recap::anyFailed) ? 1 : 0;
     }

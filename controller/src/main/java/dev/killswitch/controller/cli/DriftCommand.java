@@ -6,6 +6,9 @@ import dev.killswitch.agent.report.Json;
 import dev.killswitch.controller.drift.Drift;
 import dev.killswitch.controller.drift.Finding;
 import dev.killswitch.controller.drift.TunnelVision;
+import dev.killswitch.controller.history.Check;
+import dev.killswitch.controller.history.History;
+import dev.killswitch.controller.history.Records;
 import dev.killswitch.controller.inventory.Inventory;
 import dev.killswitch.controller.playbook.Play;
 import dev.killswitch.controller.playbook.Playbook;
@@ -38,7 +41,9 @@ import picocli.CommandLine.Parameters;
                 + "fails live, a policy is looser, or a rule accepts traffic out of the physical interface), "
                 + "lockout-risk (SSH not provably accepted), foreign (chains and rules matched by ignore, such as "
                 + "Docker's), benign (different rules, no change in effect on any guarded packet). With "
-                + "--remediate, drifted hosts are brought back with the same guards and commit-confirm as a rollout."},
+                + "--remediate, drifted hosts are brought back with the same guards and commit-confirm as a rollout.",
+                "", "Every host's check (and remediation) is recorded in the history store with its findings, "
+                + "fingerprint and outcome: see 'killswitch history' and --store."},
         footer = {"", "Exit status: 0 no drift; 2 drift found (after --remediate: drift that was not remediated); "
                 + "1 errors (unreachable hosts, bad input)."})
 final class DriftCommand implements Callable<Integer> {
@@ -57,11 +62,19 @@ final class DriftCommand implements Callable<Integer> {
     int confirmTimeout;
     @Mixin
     FleetOptions fleet;
+    @Mixin
+    StoreOptions store;
 
     @Override
     public Integer call() throws Exception {
         Inventory inv = fleet.inventory();
         Playbook pb = PlaybookReader.read(playbook);
+        try (History history = store.open()) {
+            return check(inv, pb, history);
+        }
+    }
+
+    private int check(Inventory inv, Playbook pb, History history) throws Exception {
         HostRun run = new HostRun(fleet.transport(), fleet.agentJar(), fleet.runOptions(confirmTimeout, false),
                 fleet.progress());
         Set<Finding.Kind> fix = EnumSet.noneOf(Finding.Kind.class);
@@ -92,12 +105,18 @@ final class DriftCommand implements Callable<Integer> {
                     toFix.add(h.host());
                 }
             }
+            List<Check> records = new ArrayList<>();
+            for (HostResult h : check.hosts()) {
+                records.add(Records.fromCheck(play.name(), h, findings.getOrDefault(h.host(), List.of()), null));
+            }
             Recap fixed = null;
             if (remediate && !toFix.isEmpty()) {
                 fixed = new Rollout(fleet.forks, fleet.progress()).run(play.name(), toFix, play.serial(),
                         play.maxFailPercentage(), h -> run.run(inv, play, h, true));
                 errors |= fixed.anyFailed();
+                records.addAll(Records.fromApply(Check.Kind.REMEDIATE, fixed, null));
             }
+            StoreOptions.record(history, records);
             for (Map.Entry<String, List<Finding>> e : findings.entrySet()) {
                 boolean remediated = fixed != null && fixed.hosts().stream().anyMatch(r -> r.host().equals(e.getKey())
                         && (r.status() == Status.CHANGED || r.status() == Status.OK));

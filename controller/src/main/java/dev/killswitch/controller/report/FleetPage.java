@@ -102,8 +102,7 @@ public final class FleetPage {
         }
         b.append("<th>Message</th></tr></thead>\n<tbody>\n");
         for (Check c : newest) {
-            String fp = c.fingerprint() == null ? null : c.fingerprint().length() > 12
-                    ? c.fingerprint().substring(0, 12) : c.fingerprint();
+            String fp = shortFingerprint(c.fingerprint());
             b.append("<tr data-host=\"").append(Html.escape(c.host())).append("\" data-outcome=\"")
                     .append(c.outcome().label()).append("\"><td class=\"host\">").append(Html.escape(c.host()))
                     .append("</td><td>").append(badge(c.outcome())).append("</td><td><time datetime=\"")
@@ -263,12 +262,21 @@ public final class FleetPage {
             t.append(String.join(", ", parts));
         }
         if (c.fingerprint() != null) {
-            t.append("\nfingerprint ").append(c.fingerprint(), 0, Math.min(12, c.fingerprint().length()));
+            t.append("\nfingerprint ").append(shortFingerprint(c.fingerprint()));
         }
         if (c.message() != null && !c.message().isBlank()) {
             t.append('\n').append(c.message());
         }
         return t.toString();
+    }
+
+    /** The first 12 hex digits, without the {@code sha256:} the agent puts in front; null stays null. */
+    static String shortFingerprint(String fp) {
+        if (fp == null) {
+            return null;
+        }
+        String hex = fp.startsWith("sha256:") ? fp.substring(7) : fp;
+        return hex.substring(0, Math.min(12, hex.length()));
     }
 
     /** "3 min ago", "5 h ago", "2 d ago". */

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.killswitch.controller.cli.KillswitchMain;
 import dev.killswitch.controller.history.Check;
+import dev.killswitch.controller.history.History;
+import dev.killswitch.controller.history.JdbcHistory;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,15 +27,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The fleet report as a browser shows it: headless Chromium (Debian's {@code chromium}) loads the page, and the test
- * reads the DOM it built and the screenshot it took. The page and the screenshot stay in
+ * The fleet report as a browser shows it: {@code killswitch report --html} writes the page from an H2 history store
+ * filled with a small fleet's results, headless Chromium (Debian's {@code chromium}) loads it, and the test reads the
+ * DOM it built and the screenshot it took. The page and the screenshot stay in
  * {@code target/chromium-report/} for a person to look at.
  */
 @Tag("chromium")
 class ChromiumReportTest {
     private static final Path CHROMIUM = Path.of(System.getProperty("killswitch.chromium", "/usr/bin/chromium"));
-    private static final Instant SINCE = SampleFleet.NOW.minus(Duration.ofDays(7));
-    private static final List<Check> ALL = SampleFleet.all();
+    private static final Instant NOW = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    private static final Instant SINCE = NOW.minus(Duration.ofDays(7));
+    private static final List<Check> ALL = SampleFleet.all(NOW.minusSeconds(60));
     private static final Path OUT = Path.of("target", "chromium-report");
 
     @TempDir
@@ -44,8 +49,12 @@ class ChromiumReportTest {
         assumeTrue(Files.isExecutable(CHROMIUM), "no Chromium at " + CHROMIUM + " (Debian package chromium)");
         Files.createDirectories(OUT);
         page = OUT.resolve("report.html").toAbsolutePath();
-        Files.writeString(page, FleetPage.render(SampleFleet.latest(ALL), ALL, SINCE, SampleFleet.NOW),
-                StandardCharsets.UTF_8);
+        String store = JdbcHistory.h2Url(tmp.resolve("history"));
+        try (History h = JdbcHistory.open(store)) {
+            h.record(ALL);
+        }
+        assertEquals(0, KillswitchMain.run("report", "--html", page.toString(), "--store", store, "--since",
+                SINCE.toString()));
     }
 
     @Test
