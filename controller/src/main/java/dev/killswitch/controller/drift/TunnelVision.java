@@ -59,7 +59,7 @@ public final class TunnelVision {
     /** One main-table unicast route as {@code ip -o route} prints it. */
     private record Route(Cidr dst, String via, String dev) {
 
-        /** The route on a line, or null for lines that carry no traffic out (blackholes, local types) or lack a device. */
+        /** The route on a line; null for lines that carry no traffic out (blackholes, local types) or name no device. */
         static Route parse(String line) {
             String[] w = line.trim().split("\\s+");
             if (w.length == 0 || NOT_UNICAST.contains(w[0])) {

@@ -69,9 +69,10 @@ public final class FleetPage {
         b.append("<header class=\"top\">\n<div class=\"brand\">").append(SHIELD)
                 .append("<div><h1>Fleet report</h1><p class=\"sub\">Killswitch · generated ")
                 .append(WHEN.format(now)).append(" UTC · timeline since ").append(WHEN.format(since))
-                .append(" UTC (").append(ago(Duration.between(since, now)).replace(" ago", "")).append(")</p></div></div>\n")
-                .append("<div class=\"tiles\">\n<div class=\"tile\" data-tile=\"hosts\"><span class=\"n\">")
-                .append(newest.size()).append("</span><span class=\"l\">hosts</span></div>\n");
+                .append(" UTC (").append(ago(Duration.between(since, now)).replace(" ago", ""))
+                .append(")</p></div></div>\n<div class=\"tiles\">\n<div class=\"tile\" data-tile=\"hosts\">")
+                .append("<span class=\"n\">").append(newest.size()).append("</span><span class=\"l\">")
+                .append(newest.size() == 1 ? "host" : "hosts").append("</span></div>\n");
         Map<Check.Outcome, Integer> outcomes = new EnumMap<>(Check.Outcome.class);
         Map<Finding.Kind, Integer> classes = new EnumMap<>(Finding.Kind.class);
         for (Check c : newest) {
@@ -212,9 +213,10 @@ public final class FleetPage {
                     .append("<span class=\"ago\">").append(WHEN.format(c.at())).append(" UTC · ")
                     .append(ago(Duration.between(c.at(), now))).append("</span></h3>\n<ul class=\"findings\">\n");
             for (Finding f : sorted) {
-                b.append("<li class=\"finding\" data-class=\"").append(f.kind().label()).append("\"><span class=\"cls k-")
-                        .append(f.kind().label()).append("\">").append(f.kind().label())
-                        .append("</span><span class=\"detail\">").append(Html.escape(f.detail())).append("</span></li>\n");
+                String k = f.kind().label();
+                b.append("<li class=\"finding\" data-class=\"").append(k).append("\"><span class=\"cls k-").append(k)
+                        .append("\">").append(k).append("</span><span class=\"detail\">").append(Html.escape(f.detail()))
+                        .append("</span></li>\n");
             }
             b.append("</ul>\n</article>\n");
         }

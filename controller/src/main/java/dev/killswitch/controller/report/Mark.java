@@ -53,7 +53,8 @@ enum Mark {
 
     private String path(String d, boolean filled) {
         return filled ? "<path d=\"" + d + "\" fill=\"" + colour + "\"/>"
-                : "<path d=\"" + d + "\" fill=\"none\" stroke=\"" + colour + "\" stroke-width=\"3\" stroke-linecap=\"round\"/>";
+                : "<path d=\"" + d + "\" fill=\"none\" stroke=\"" + colour
+                        + "\" stroke-width=\"3\" stroke-linecap=\"round\"/>";
     }
 
     static String num(double v) {

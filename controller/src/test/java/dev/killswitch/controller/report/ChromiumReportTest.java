@@ -74,8 +74,8 @@ class ChromiumReportTest {
         assertTrue(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "it is shown as text");
 
         List<String> classes = new ArrayList<>();
-        Pattern.compile("<li class=\"finding\" data-class=\"([a-z-]+)\"><span class=\"cls k-([a-z-]+)\">([a-z-]+)</span>")
-                .matcher(dom).results().forEach(m -> {
+        Pattern.compile("<li class=\"finding\" data-class=\"([a-z-]+)\"><span class=\"cls k-([a-z-]+)\">"
+                        + "([a-z-]+)</span>").matcher(dom).results().forEach(m -> {
                     assertEquals(m.group(1), m.group(3), "the class is written out, not only coloured");
                     classes.add(m.group(1));
                 });

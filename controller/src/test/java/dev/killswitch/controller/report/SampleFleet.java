@@ -38,7 +38,8 @@ final class SampleFleet {
         }
         Instant recent = now.minus(Duration.ofHours(5));
         out.add(check("gw1", recent, Check.Outcome.DRIFTED, List.of(
-                new Finding(Finding.Kind.LEAK_RISK, "-A OUTPUT -o eth0 -j ACCEPT accepts traffic that is not bound for the tunnel"),
+                new Finding(Finding.Kind.LEAK_RISK, "-A OUTPUT -o eth0 -j ACCEPT accepts traffic that is not bound "
+                        + "for the tunnel"),
                 new Finding(Finding.Kind.LEAK_RISK, "route 198.51.100.0/24 via eth0 is more specific than the tunnel's "
                         + "routes (TunnelVision, CVE-2024-3661)"))));
         out.add(new Check(0, "gw1", recent.plusSeconds(600), Check.Kind.REMEDIATE, Check.Outcome.CHANGED,
@@ -47,7 +48,8 @@ final class SampleFleet {
         out.add(check("gw1", now.minus(Duration.ofMinutes(20)), Check.Outcome.DRIFTED, List.of(
                 new Finding(Finding.Kind.LEAK_RISK, "route 198.51.100.0/24 via eth0 is more specific than the tunnel's "
                         + "routes (TunnelVision, CVE-2024-3661)"),
-                new Finding(Finding.Kind.BENIGN, "2 step(s) of difference with no change in effect on 9 guarded packets"))));
+                new Finding(Finding.Kind.BENIGN, "2 step(s) of difference with no change in effect on 9 guarded "
+                        + "packets"))));
         out.add(check("gw2", now.minus(Duration.ofMinutes(19)), Check.Outcome.DRIFTED, List.of(
                 new Finding(Finding.Kind.FOREIGN, "ipv4 filter chain DOCKER (1 rules)"))));
         out.add(new Check(0, "gw10", now.minus(Duration.ofMinutes(18)), Check.Kind.CHECK, Check.Outcome.UNREACHABLE,
