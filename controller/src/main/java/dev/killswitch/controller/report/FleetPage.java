@@ -131,8 +131,11 @@ public final class FleetPage {
         for (Check c : all) {
             byHost.computeIfAbsent(c.host(), h -> new ArrayList<>()).add(c);
         }
+        boolean merged = byHost.values().stream().anyMatch(l -> l.size() > MAX_MARKERS);
         b.append("<section id=\"timeline\">\n<h2>Drift timeline</h2>\n<p class=\"hint\">One marker per stored result "
-                + "since ").append(WHEN.format(since)).append(" UTC; point at a marker for its details.</p>\n");
+                + "since ").append(WHEN.format(since)).append(" UTC; point at a marker for its details.")
+                .append(merged ? " Hosts with more than " + MAX_MARKERS + " results show each run of equal outcomes as "
+                        + "one band, its marker at the newest." : "").append("</p>\n");
         b.append("<ul class=\"legend\">");
         for (Check.Outcome o : Check.Outcome.values()) {
             b.append("<li>").append(Mark.of(o).glyph()).append(o.label()).append("</li>");
@@ -184,10 +187,19 @@ public final class FleetPage {
                 String title = run.size() == 1 ? tooltip(c) : run.size() + " results " + c.outcome().label() + " from "
                         + EXACT.format(run.get(0).at()) + " to " + EXACT.format(c.at()) + " UTC; the newest:\n"
                         + tooltip(c);
+                double x = LABELS + axis.fraction(c.at()) * plot;
                 b.append("<g class=\"marker\" data-host=\"").append(host).append("\" data-outcome=\"")
                         .append(c.outcome().label()).append("\" data-results=\"").append(run.size())
-                        .append("\"><title>").append(Html.escape(title)).append("</title>")
-                        .append(Mark.of(c.outcome()).svg(LABELS + axis.fraction(c.at()) * plot, mid)).append("</g>");
+                        .append("\"><title>").append(Html.escape(title)).append("</title>");
+                if (run.size() > 1) {
+                    // a merged run also shows how long it lasted
+                    double x0 = LABELS + axis.fraction(run.get(0).at()) * plot;
+                    b.append("<rect class=\"band\" x=\"").append(Mark.num(x0)).append("\" y=\"")
+                            .append(Mark.num(mid - 4)).append("\" width=\"").append(Mark.num(Math.max(1, x - x0)))
+                            .append("\" height=\"8\" rx=\"4\" fill=\"").append(Mark.of(c.outcome()).colour)
+                            .append("\" fill-opacity=\"0.3\"/>");
+                }
+                b.append(Mark.of(c.outcome()).svg(x, mid)).append("</g>");
             }
             b.append("</g>\n");
             row++;
