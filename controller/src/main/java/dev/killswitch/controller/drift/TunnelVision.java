@@ -40,11 +40,13 @@ public final class TunnelVision {
                 routes.add(r);
             }
         }
+        // the tunnel's routes in any table: wg-quick's full tunnel has its default route in table 51820, and its
+        // rule "lookup main suppress_prefixlength 0" lets every main-table route but the default win over it
         List<Cidr> tunnelRoutes = routes.stream().filter(r -> r.dev().equals(tunnel)).map(Route::dst).toList();
         List<Cidr> endpoints = endpoints(facts, tunnel);
         List<Cidr> allowed = declared.stream().map(TunnelVision::cidr).filter(c -> c != null).toList();
         for (Route r : routes) {
-            if (r.dev().equals(tunnel) || r.dev().equals("lo") || endpoints.contains(r.dst())
+            if (!r.main() || r.dev().equals(tunnel) || r.dev().equals("lo") || endpoints.contains(r.dst())
                     || connected(r, facts.addresses()) || allowed.stream().anyMatch(d -> covers(d, r.dst()))) {
                 continue;
             }
@@ -56,8 +58,8 @@ public final class TunnelVision {
         return out;
     }
 
-    /** One main-table unicast route as {@code ip -o route} prints it. */
-    private record Route(Cidr dst, String via, String dev) {
+    /** One unicast route as {@code ip -o route show table all} prints it; {@code main} when in the main table. */
+    private record Route(Cidr dst, String via, String dev, boolean main) {
 
         /** The route on a line; null for lines that carry no traffic out (blackholes, local types) or name no device. */
         static Route parse(String line) {
@@ -80,7 +82,8 @@ public final class TunnelVision {
                 dst = v6 ? "::/0" : "0.0.0.0/0";
             }
             Cidr c = cidr(dst);
-            return c == null ? null : new Route(network(c), via, dev);
+            String table = word(w, "table");
+            return c == null ? null : new Route(network(c), via, dev, table == null || table.equals("main"));
         }
     }
 

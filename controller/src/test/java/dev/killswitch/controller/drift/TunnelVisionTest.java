@@ -81,6 +81,24 @@ class TunnelVisionTest {
     }
 
     @Test
+    void aWgQuickFullTunnelInItsOwnTableMakesEveryOtherMainTableRouteARisk() {
+        // wg-quick: default dev wg0 in table 51820, main keeps the default via eth0 and is looked up first
+        List<String> routes = List.of("default dev wg0 table 51820 scope link",
+                "default via 192.168.1.1 dev eth0 proto dhcp src 192.168.1.5 metric 100",
+                "192.168.1.0/24 dev eth0 proto kernel scope link src 192.168.1.5 metric 100",
+                "198.51.100.0/24 via 192.168.1.1 dev eth0 proto dhcp src 192.168.1.5 metric 100",
+                "local 192.168.1.5 dev eth0 table local proto kernel scope host src 192.168.1.5",
+                "broadcast 192.168.1.255 dev eth0 table local proto kernel scope link src 192.168.1.5",
+                "10.1.0.0/16 via 192.168.1.1 dev eth0 table 200",
+                "multicast ff00::/8 dev eth0 table local proto kernel metric 256 pref medium");
+        Facts f = new Facts("nf_tables", "", "eth0", null, Map.of("eth0", List.of("192.168.1.5/24")),
+                List.of(new Facts.WireGuard("wg0", List.of("203.0.113.1:51820"), List.of(), "/etc/wireguard/wg0.conf",
+                        true)), null, null, routes);
+        assertEquals(List.of(new Finding(Finding.Kind.LEAK_RISK, "route 198.51.100.0/24 via eth0 is more specific "
+                + "than the tunnel's routes (TunnelVision, CVE-2024-3661)")), TunnelVision.findings(f, "wg0", List.of()));
+    }
+
+    @Test
     void noFactsNoFindings() {
         assertEquals(List.of(), TunnelVision.findings(null, "wg0", List.of()));
     }
