@@ -1,7 +1,6 @@
 package dev.killswitch.controller.cli;
 
 import dev.killswitch.controller.history.Check;
-import dev.killswitch.controller.history.History;
 import dev.killswitch.controller.history.Records;
 import dev.killswitch.controller.inventory.Inventory;
 import dev.killswitch.controller.playbook.Play;
@@ -47,12 +46,7 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (History history = store.open()) {
-            return apply(history);
-        }
-    }
-
-    private int apply(History history) throws Exception {
+        store.verify();
         HostRun run = new HostRun(fleet.transport(), fleet.agentJar(), fleet.runOptions(confirmTimeout, force),
                 fleet.progress());
         List<Recap> recaps = new ArrayList<>();
@@ -82,7 +76,7 @@ final class ApplyCommand implements Callable<Integer> {
         }
         List<Check> records = new ArrayList<>();
         recaps.forEach(r -> records.addAll(Records.fromApply(Check.Kind.APPLY, r, null)));
-        StoreOptions.record(history, records);
+        store.record(records);
         Fleet.print(fleet, recaps);
         return recaps.stream().anyMatch(Recap::anyFailed) ? 1 : 0;
     }

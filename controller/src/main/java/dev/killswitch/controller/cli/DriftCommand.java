@@ -7,7 +7,6 @@ import dev.killswitch.controller.drift.Drift;
 import dev.killswitch.controller.drift.Finding;
 import dev.killswitch.controller.drift.TunnelVision;
 import dev.killswitch.controller.history.Check;
-import dev.killswitch.controller.history.History;
 import dev.killswitch.controller.history.Records;
 import dev.killswitch.controller.inventory.Inventory;
 import dev.killswitch.controller.playbook.Play;
@@ -69,12 +68,7 @@ final class DriftCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Inventory inv = fleet.inventory();
         Playbook pb = PlaybookReader.read(playbook);
-        try (History history = store.open()) {
-            return check(inv, pb, history);
-        }
-    }
-
-    private int check(Inventory inv, Playbook pb, History history) throws Exception {
+        store.verify();
         HostRun run = new HostRun(fleet.transport(), fleet.agentJar(), fleet.runOptions(confirmTimeout, false),
                 fleet.progress());
         Set<Finding.Kind> fix = EnumSet.noneOf(Finding.Kind.class);
@@ -116,7 +110,7 @@ final class DriftCommand implements Callable<Integer> {
                 errors |= fixed.anyFailed();
                 records.addAll(Records.fromApply(Check.Kind.REMEDIATE, fixed, null));
             }
-            StoreOptions.record(history, records);
+            store.record(records);
             for (Map.Entry<String, List<Finding>> e : findings.entrySet()) {
                 boolean remediated = fixed != null && fixed.hosts().stream().anyMatch(r -> r.host().equals(e.getKey())
                         && (r.status() == Status.CHANGED || r.status() == Status.OK));

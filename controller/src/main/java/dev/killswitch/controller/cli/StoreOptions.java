@@ -26,20 +26,25 @@ final class StoreOptions {
         return env != null && !env.isBlank() ? env : JdbcHistory.defaultUrl();
     }
 
-    /** Opens the store (failing before any host is touched), or one that forgets everything with --no-store. */
+    /** Opens the store for reading (history, report) or for a long-running service; forgets all with --no-store. */
     History open() {
-        if (noStore) {
-            return new Forgetful();
-        }
-        return JdbcHistory.open(url());
+        return noStore ? new Forgetful() : JdbcHistory.open(url());
+    }
+
+    /** Fails now, before any host is touched, when the store cannot be opened (bad URL, unreachable). */
+    void verify() {
+        open().close();
     }
 
     /**
-     * Records results after a run; a store that fails now only warns, since the hosts were already worked on and
-     * the run's own outcome is what the exit status reports.
+     * Records a run's results, opening the store only for that so that an H2 file is free between runs. A store
+     * that fails now only warns: the hosts were already worked on, and the exit status reports what happened to them.
      */
-    static void record(History history, List<Check> checks) {
-        try {
+    void record(List<Check> checks) {
+        if (noStore || checks.isEmpty()) {
+            return;
+        }
+        try (History history = open()) {
             history.record(checks);
         } catch (RuntimeException e) {
             System.err.println("killswitch: warning: the results were not recorded: " + e.getMessage());

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -30,25 +31,34 @@ import org.flywaydb.core.api.FlywayException;
 public final class JdbcHistory implements History {
     /** Flyway's record of the store's migrations. */
     public static final String SCHEMA_TABLE = "ks_schema_history";
-    private static final String COLUMNS =
+    /** The stored columns, in the order {@link #bind} sets them. */
+    public static final String COLUMNS =
             "host, at, kind, outcome, fingerprint, findings, play, trigger_id, controller, millis, message";
     private static final String VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
     private static final String UNIQUE_VIOLATION = "23505";
+    /** H2's "database may be already in use" (another process holds the file). */
+    private static final int H2_IN_USE = 90020;
+    /** How long open waits for another process to release an H2 file. */
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
     private static final Pattern SECRET = Pattern.compile("(?i)(password=)[^&;]*");
 
     private final HikariDataSource pool;
+    /** The first try: a plain batch insert on H2, where a duplicate (trigger, host) then fails the batch. */
     private final String insert;
+    /** After a duplicate: a statement that skips the (trigger, host) already stored. */
+    private final String insertNew;
 
     private JdbcHistory(HikariDataSource pool, boolean postgres) {
         this.pool = pool;
-        // a duplicate (trigger, host) is skipped by the database itself: PostgreSQL's ON CONFLICT is safe against
-        // concurrent controllers; on H2 (one process) a MERGE that only inserts, plus a retry on a lost race
-        this.insert = postgres
+        // PostgreSQL skips a duplicate itself, safely against concurrent controllers; H2 (one process) has no ON
+        // CONFLICT outside its PostgreSQL mode: a MERGE that only inserts, after a plain insert met a duplicate
+        this.insertNew = postgres
                 ? "INSERT INTO ks_checks (" + COLUMNS + ") VALUES (" + VALUES + ") ON CONFLICT DO NOTHING"
                 : "MERGE INTO ks_checks c USING (VALUES (" + VALUES + ")) AS s(" + COLUMNS + ")"
                         + " ON c.trigger_id = s.trigger_id AND c.host = s.host"
                         + " WHEN NOT MATCHED THEN INSERT (" + COLUMNS + ") VALUES (s." + COLUMNS.replace(", ", ", s.")
                         + ")";
+        this.insert = postgres ? insertNew : "INSERT INTO ks_checks (" + COLUMNS + ") VALUES (" + VALUES + ")";
     }
 
     /** The default store: an H2 file in the user's data directory, created on first use. */
@@ -81,21 +91,7 @@ public final class JdbcHistory implements History {
         if (h2) {
             createParent(jdbcUrl);
         }
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(jdbcUrl);
-        config.setPoolName("killswitch-history");
-        config.setMaximumPoolSize(4);
-        config.setMinimumIdle(0);
-        config.setConnectionTimeout(10_000);
-        // fail here, with the reason, rather than on the first record
-        config.setInitializationFailTimeout(1);
-        HikariDataSource pool;
-        try {
-            pool = new HikariDataSource(config);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("--store " + redact(jdbcUrl) + ": cannot open the history store: "
-                    + reason(e), e);
-        }
+        HikariDataSource pool = pool(jdbcUrl, System.nanoTime() + LOCK_WAIT.toNanos());
         try {
             Flyway.configure(JdbcHistory.class.getClassLoader())
                     .dataSource(pool)
@@ -115,6 +111,54 @@ public final class JdbcHistory implements History {
     }
 
     /**
+     * The connection pool, once the database answers. An H2 file is opened by one process at a time; commands open it
+     * only to record, so a second process waits for the first to finish rather than failing.
+     */
+    private static HikariDataSource pool(String jdbcUrl, long deadline) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setPoolName("killswitch-history");
+        config.setMaximumPoolSize(4);
+        config.setMinimumIdle(0);
+        config.setConnectionTimeout(10_000);
+        // fail here, with the reason, rather than on the first record
+        config.setInitializationFailTimeout(1);
+        while (true) {
+            try {
+                return new HikariDataSource(config);
+            } catch (RuntimeException e) {
+                boolean inUse = errorCode(e) == H2_IN_USE;
+                if (inUse && System.nanoTime() < deadline) {
+                    sleep();
+                    continue;
+                }
+                throw new IllegalArgumentException("--store " + redact(jdbcUrl) + ": cannot open the history store: "
+                        + (inUse ? "the file is in use by another killswitch process (a long-running one, such as "
+                        + "drift --schedule, keeps it open): share a PostgreSQL store between them with --store"
+                        : reason(e)), e);
+            }
+        }
+    }
+
+    private static int errorCode(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getErrorCode() != 0) {
+                return s.getErrorCode();
+            }
+        }
+        return 0;
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the history store", ie);
+        }
+    }
+
+    /**
      * Stores the results in one transaction. A result whose (trigger, host) is already stored is skipped, not an
      * error: a clustered schedule may run one trigger firing on two controllers, and only the first record counts.
      * Results without a trigger (run by hand) are always stored.
@@ -127,7 +171,7 @@ public final class JdbcHistory implements History {
         for (int attempt = 1; ; attempt++) {
             try (Connection c = pool.getConnection()) {
                 c.setAutoCommit(false);
-                try (PreparedStatement ps = c.prepareStatement(insert)) {
+                try (PreparedStatement ps = c.prepareStatement(attempt == 1 ? insert : insertNew)) {
                     for (Check k : checks) {
                         bind(ps, k);
                         ps.addBatch();
@@ -137,9 +181,9 @@ public final class JdbcHistory implements History {
                     return;
                 } catch (SQLException e) {
                     c.rollback();
-                    // another connection stored the same (trigger, host) between our check and our insert: the
-                    // retry sees it and skips it
-                    if (attempt < 3 && duplicate(e)) {
+                    // a (trigger, host) is stored already, or another connection stored it between our MERGE's
+                    // check and its insert: the retry skips it
+                    if (attempt < 4 && duplicate(e)) {
                         continue;
                     }
                     throw e;
@@ -177,8 +221,17 @@ public final class JdbcHistory implements History {
 
     @Override
     public List<Check> latest() {
-        return query("SELECT id, " + COLUMNS + " FROM (SELECT k.*, ROW_NUMBER() OVER (PARTITION BY host "
-                + "ORDER BY at DESC, id DESC) AS n FROM ks_checks k) t WHERE n = 1 ORDER BY host", List.of());
+        // the newest time per host comes from the (host, at) index; a tie keeps the last stored
+        List<Check> newest = query("SELECT c.id, c." + COLUMNS.replace(", ", ", c.") + " FROM ks_checks c JOIN "
+                + "(SELECT host, MAX(at) AS at FROM ks_checks GROUP BY host) m ON c.host = m.host AND c.at = m.at "
+                + "ORDER BY c.host, c.id DESC", List.of());
+        List<Check> out = new ArrayList<>();
+        for (Check k : newest) {
+            if (out.isEmpty() || !out.get(out.size() - 1).host().equals(k.host())) {
+                out.add(k);
+            }
+        }
+        return out;
     }
 
     @Override
@@ -203,7 +256,8 @@ public final class JdbcHistory implements History {
         }
     }
 
-    private static void bind(PreparedStatement ps, Check k) throws SQLException {
+    /** Sets parameters 1 to 11 of an insert to the check's {@link #COLUMNS}. */
+    public static void bind(PreparedStatement ps, Check k) throws SQLException {
         ps.setString(1, k.host());
         ps.setObject(2, timestamp(k.at()));
         ps.setString(3, k.kind().name());

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -33,6 +35,24 @@ class H2HistoryTest extends HistoryContract {
         assertTrue(Files.isRegularFile(dir.resolve("new/sub/history.mv.db")));
         try (History h = JdbcHistory.open(JdbcHistory.h2Url(file))) {
             assertEquals(1, h.find(History.Query.all()).size());
+        }
+    }
+
+    @Test
+    void aFileHeldByAnotherProcessIsWaitedFor() throws Exception {
+        String url = freshUrl();
+        Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), HoldStore.class.getName(), url, "2000")
+                .redirectErrorStream(true).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(other.getInputStream()))) {
+            assertEquals("open", out.readLine());
+            long t0 = System.nanoTime();
+            try (History h = JdbcHistory.open(url)) {
+                h.record(List.of(check("gw1", T0, Check.Outcome.IN_SYNC, null)));
+            }
+            assertTrue(System.nanoTime() - t0 > 500_000_000L, "opened while the other process held the file");
+        } finally {
+            other.destroyForcibly();
         }
     }
 

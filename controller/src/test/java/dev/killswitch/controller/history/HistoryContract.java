@@ -98,6 +98,9 @@ abstract class HistoryContract {
         assertEquals(List.of("gw1", "gw2"), latest.stream().map(Check::host).toList());
         assertEquals(List.of(Check.Outcome.IN_SYNC, Check.Outcome.UNREACHABLE),
                 latest.stream().map(Check::outcome).toList());
+        // two results at the same time: the one stored last counts
+        store.record(List.of(check("gw2", T0, Check.Outcome.FAILED, null)));
+        assertEquals(Check.Outcome.FAILED, store.latest().get(1).outcome());
     }
 
     @Test
