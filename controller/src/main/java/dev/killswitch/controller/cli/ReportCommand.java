@@ -67,7 +67,8 @@ final class ReportCommand implements Callable<Integer> {
         }
         AtomicFile.write(html, FleetPage.render(latest, timeline, since, now), "rw-r--r--"); // never half a page
         System.out.println("wrote " + html + ": " + latest.size() + (latest.size() == 1 ? " host, " : " hosts, ")
-                + timeline.size() + (timeline.size() == 1 ? " result" : " results") + " since " + since);
+                + timeline.size() + (timeline.size() == 1 ? " result" : " results") + " since "
+                + since.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         return 0;
     }
 }
