@@ -14,7 +14,8 @@ import java.util.Map;
  * @param wireguard         WireGuard interfaces, live or configured with wg-quick
  * @param sshConnection     SSH_CONNECTION as the agent saw it, or null
  * @param ipv6              IPv6 state: sysctls and ip6tables policies
- * @param routes            every IPv4 and IPv6 route of the main table, as {@code ip -o route} prints it
+ * @param routes            every IPv4 and IPv6 route of every table, as {@code ip -o route show table all} prints
+ *                          it (a route outside the main table names its table)
  */
 public record Facts(
         String backend,

@@ -34,8 +34,9 @@ public final class FactsReader {
         String backend = version.contains("legacy") ? "legacy" : "nf_tables";
         Map<String, List<String>> addrs = addresses();
         List<String> routes = new ArrayList<>();
-        routes.addAll(lines(run.run(List.of("ip", "-o", "-4", "route", "show"), null)));
-        routes.addAll(lines(run.run(List.of("ip", "-o", "-6", "route", "show"), null)));
+        // every table: wg-quick puts a full tunnel's default route in a table of its own (51820), not in main
+        routes.addAll(lines(run.run(List.of("ip", "-o", "-4", "route", "show", "table", "all"), null)));
+        routes.addAll(lines(run.run(List.of("ip", "-o", "-6", "route", "show", "table", "all"), null)));
         Map<String, String> disabled = new LinkedHashMap<>();
         for (String k : List.of("net.ipv6.conf.all.disable_ipv6", "net.ipv6.conf.default.disable_ipv6")) {
             disabled.put(k, sysctls.read(k));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.killswitch.agent.report.Json;
 import dev.killswitch.controller.drift.Drift;
 import dev.killswitch.controller.drift.Finding;
+import dev.killswitch.controller.drift.TunnelVision;
 import dev.killswitch.controller.history.Check;
 import dev.killswitch.controller.history.History;
 import dev.killswitch.controller.history.Records;
@@ -12,6 +13,7 @@ import dev.killswitch.controller.inventory.Inventory;
 import dev.killswitch.controller.playbook.Play;
 import dev.killswitch.controller.playbook.Playbook;
 import dev.killswitch.controller.playbook.PlaybookReader;
+import dev.killswitch.controller.render.KillSwitch;
 import dev.killswitch.controller.render.KillSwitchReader;
 import dev.killswitch.controller.rollout.HostResult;
 import dev.killswitch.controller.rollout.HostRun;
@@ -214,7 +216,9 @@ final class DriftCommand implements Callable<Integer> {
                 }
                 Map<String, Object> vars = new LinkedHashMap<>(play.vars());
                 vars.putAll(inv.templateVars(h.host()));
-                List<Finding> f = Drift.classify(h.report(), KillSwitchReader.read(play.killswitch(), vars).tunnel());
+                KillSwitch ks = KillSwitchReader.read(play.killswitch(), vars);
+                List<Finding> f = new ArrayList<>(Drift.classify(h.report(), ks.tunnel()));
+                f.addAll(TunnelVision.findings(h.facts(), ks.tunnel(), TunnelVision.declared(ks)));
                 findings.put(h.host(), f);
                 if (f.stream().anyMatch(x -> fix.contains(x.kind())) && h.status() == Status.CHANGED) {
                     toFix.add(h.host());

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
             "Keeps a fleet of Linux VPN gateways behind a WireGuard kill switch: nothing leaves a gateway unless it is inside the tunnel, and no change ever cuts the operator's SSH.",
             "",
             "Reads an Ansible inventory and a playbook, renders each host's firewall, and rolls it out over SSH in batches. On each host the agent plans the change, proves every step keeps SSH and opens no leak, applies it atomically and waits for a confirmation over a fresh SSH connection; a host that is not confirmed rolls itself back."},
-        subcommands = {PlanCommand.class, ApplyCommand.class, DriftCommand.class, HistoryCommand.class, LabCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {PlanCommand.class, ApplyCommand.class, DriftCommand.class, HistoryCommand.class, ReportCommand.class, LabCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
             "  killswitch plan  -i inventory/hosts.yml playbooks/killswitch.yml -o review.plan",
@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             "  killswitch apply -i inventory/hosts.yml playbooks/killswitch.yml --limit 'gateways:!canary'",
             "  killswitch drift -i inventory/hosts.yml playbooks/killswitch.yml --once",
             "  killswitch history --host gw1 --since 7d",
+            "  killswitch report --html fleet.html --since 7d",
             "  killswitch lab up --hosts 5",
             "",
             "Exit status: 0 success; 2 changes pending (plan); 1 failure (a message says why)."})

@@ -134,8 +134,9 @@ public final class HostRun {
             if (rendering.yaml == null) {
                 return HostResult.of(host, Status.FAILED, "agent facts failed: " + firstLine(r.stderr()), ms(t0));
             }
-            return apply ? confirmed(host, target, c, agent, paths, r, rendering.yaml, t0)
+            HostResult done = apply ? confirmed(host, target, c, agent, paths, r, rendering.yaml, t0)
                     : planned(host, r, rendering.yaml, t0);
+            return done.withFacts(rendering.facts);
         } catch (Unreachable e) {
             return HostResult.of(host, Status.UNREACHABLE, e.getMessage(), ms(t0));
         } catch (HostKeyMismatch e) {
@@ -155,6 +156,7 @@ public final class HostRun {
         private final Map<String, Object> vars;
         private final String next;
         private String yaml;
+        private Facts facts;
         private Exception error;
 
         Rendering(String host, KillSwitch ks, Play play, Map<String, Object> vars, String next) {
@@ -168,7 +170,7 @@ public final class HostRun {
         /** The desired state for the agent's standard input; nothing (the agent then stops) when rendering failed. */
         byte[] answer(String factsJson) {
             try {
-                Facts facts = Json.MAPPER.readValue(factsJson, Facts.class);
+                facts = Json.MAPPER.readValue(factsJson, Facts.class);
                 DesiredState state = KillSwitchRenderer.render(host, ks, facts, Resolver.system(ks.resolve()),
                         play.rules(), vars);
                 DesiredCompiler.compile(state, new BuiltinCanonicalizer()); // bad rules fail here, naming the playbook
