@@ -65,7 +65,38 @@ public final class Rule {
         String s = raw.args();
         // shorter than the tokenizer's limit for one parameter, and no -s/-d address list to expand
         return s.length() < Tokenizer.MAX_PARAM
-                && (s.indexOf(',') < 0 || (s.indexOf('"') < 0 && SaveParser.expansions(raw) == 1));
+                && (s.indexOf(',') < 0 || noAddressList(s) || SaveParser.expansions(raw) == 1);
+    }
+
+    /**
+     * A cheap sufficient test for unquoted text: no comma-carrying word follows an -s/-d option word
+     * (the only place a comma makes several kernel rules).
+     */
+    private static boolean noAddressList(String s) {
+        if (s.indexOf('"') >= 0) {
+            return false;
+        }
+        for (int c = s.indexOf(','); c >= 0; c = s.indexOf(',', c + 1)) {
+            int start = c;
+            while (start > 0 && !Tokenizer.isSeparator(s.charAt(start - 1))) {
+                start--;
+            }
+            int end = start;
+            while (end > 0 && Tokenizer.isSeparator(s.charAt(end - 1))) {
+                end--;
+            }
+            int begin = end;
+            while (begin > 0 && !Tokenizer.isSeparator(s.charAt(begin - 1))) {
+                begin--;
+            }
+            switch (s.substring(begin, end)) {
+                case "-s", "--source", "--src", "-d", "--destination", "--dst" -> {
+                    return false;
+                }
+                default -> { }
+            }
+        }
+        return true;
     }
 
     private Parts parts() {
