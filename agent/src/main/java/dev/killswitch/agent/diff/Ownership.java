@@ -55,15 +55,7 @@ public final class Ownership {
 
     /** True when the chain belongs to someone else and must be left alone. */
     public boolean foreignChain(Family family, String table, String chain) {
-        Map<String, List<Pattern>> t = ignore.get(family);
-        if (t == null) {
-            return false;
-        }
-        List<Pattern> ps = t.get(table);
-        if (ps == null) {
-            return false;
-        }
-        for (Pattern p : ps) {
+        for (Pattern p : ignored(family, table)) {
             if (p.matcher(chain).matches()) {
                 return true;
             }
@@ -73,7 +65,15 @@ public final class Ownership {
 
     /** A rule in one of our chains that hands packets to a foreign chain (Docker's FORWARD jumps) is theirs. */
     public boolean foreignRule(Family family, String table, Rule rule) {
-        return rule.target() != null && foreignChain(family, table, rule.target().name());
+        // with nothing ignored the rule's target is not looked at: a live rule is then never parsed here
+        return !ignored(family, table).isEmpty() && rule.target() != null
+                && foreignChain(family, table, rule.target().name());
+    }
+
+    private List<Pattern> ignored(Family family, String table) {
+        Map<String, List<Pattern>> t = ignore.get(family);
+        List<Pattern> ps = t == null ? null : t.get(table);
+        return ps == null ? List.of() : ps;
     }
 
     static Pattern globToRegex(String glob) {

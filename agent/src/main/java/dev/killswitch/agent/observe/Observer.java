@@ -12,6 +12,10 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /** Reads the live state, fresh on every call: nothing is trusted from a previous run. */
 public final class Observer {
@@ -21,6 +25,24 @@ public final class Observer {
     public Observer(CommandRunner run, Sysctls sysctls) {
         this.run = run;
         this.sysctls = sysctls;
+    }
+
+    /** What a program run in the background returned, or the error it failed with. */
+    private static <T> T result(Future<T> future) throws IOException {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading the live state", e);
+        }
     }
 
     /** nf_tables or legacy, from {@code iptables --version}. */
@@ -42,13 +64,29 @@ public final class Observer {
 
     public LiveState observe(Collection<Family> families, Collection<String> sysctlKeys, Collection<String> files)
             throws IOException {
-        String backend = backend();
+        // the version check and the dumps are separate read-only programs: run them side by side
+        ExecutorService pool = Executors.newFixedThreadPool(1 + families.size(), r -> {
+            Thread t = new Thread(r, "observe");
+            t.setDaemon(true);
+            return t;
+        });
         Map<Family, Ruleset> rulesets = new EnumMap<>(Family.class);
         Map<Family, String> texts = new EnumMap<>(Family.class);
-        for (Family f : families) {
-            String text = save(f);
-            texts.put(f, text);
-            rulesets.put(f, SaveParser.parseCanonical(text, f));
+        String backend;
+        try {
+            Future<String> version = pool.submit(this::backend);
+            Map<Family, Future<String>> saves = new EnumMap<>(Family.class);
+            for (Family f : families) {
+                saves.put(f, pool.submit(() -> save(f)));
+            }
+            backend = result(version);
+            for (Family f : families) {
+                String text = result(saves.get(f));
+                texts.put(f, text);
+                rulesets.put(f, SaveParser.parseCanonical(text, f));
+            }
+        } finally {
+            pool.shutdownNow();
         }
         Map<String, String> values = new LinkedHashMap<>();
         for (String k : sysctlKeys) {

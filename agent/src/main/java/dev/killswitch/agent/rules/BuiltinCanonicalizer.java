@@ -77,6 +77,11 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                 }
                 List<Rule> rules = new ArrayList<>(rc.rules().size());
                 for (RawRule rr : rc.rules()) {
+                    if (keepText && Rule.readableLater(rr)) {
+                        // kernel text is its own canonical form: parse it only if someone looks inside
+                        rules.add(Rule.parsedLater(rr, raw.family(), rt.name()));
+                        continue;
+                    }
                     List<Rule> out = rules(rr, raw.family(), rt.name());
                     if (keepText && out.size() == 1) {
                         Rule r = out.get(0);

@@ -106,7 +106,7 @@ public final class Tokenizer {
         return param.length() == 0 ? null : new Token(param.toString(), false, start, n);
     }
 
-    private static boolean isSeparator(char c) {
+    static boolean isSeparator(char c) {
         return c == ' ' || c == '\t' || c == '\n';
     }
 

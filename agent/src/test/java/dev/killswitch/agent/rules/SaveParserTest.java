@@ -161,4 +161,24 @@ class SaveParserTest {
         assertFalse(rules.get(2).known());
         assertEquals("rt", rules.get(2).matches().get(0).module());
     }
+
+    @Test
+    void parseCanonicalGivesLiveRulesTheSamePartsAsTheCanonicaliserAndStillExpandsAddressLists() {
+        String save = """
+                *filter
+                :INPUT DROP [0:0]
+                -A INPUT -s 10.0.0.1/32 -p tcp -m multiport --dports 80,443 -m comment --comment "a, b" -j ACCEPT
+                -A INPUT -s 10.0.0.1,10.0.0.2 -j DROP
+                COMMIT
+                """;
+        List<Rule> rules = SaveParser.parseCanonical(save, Family.IPV4).table("filter").chain("INPUT").rules();
+        assertEquals(3, rules.size(), "the address list becomes two kernel rules");
+        Rule live = rules.get(0);
+        Rule eager = BuiltinCanonicalizer.observing().rules(new RawRule(live.text(), Origin.unknown()), Family.IPV4,
+                "filter").get(0);
+        assertEquals(eager, live);
+        assertTrue(live.known());
+        assertEquals("-s 10.0.0.1/32 -j DROP", rules.get(1).text());
+        assertEquals("-s 10.0.0.2/32 -j DROP", rules.get(2).text());
+    }
 }
