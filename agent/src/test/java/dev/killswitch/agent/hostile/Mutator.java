@@ -29,6 +29,21 @@ public final class Mutator {
         return s;
     }
 
+    /** Deletes or duplicates one of {@code parts}, then joins them again. */
+    static String dropOrRepeat(String[] parts, String joiner, Random r) {
+        List<String> list = new ArrayList<>(Arrays.asList(parts));
+        if (list.isEmpty()) {
+            return String.join(joiner, parts);
+        }
+        int i = r.nextInt(list.size());
+        if (r.nextBoolean()) {
+            list.remove(i);
+        } else {
+            list.add(i, list.get(i));
+        }
+        return String.join(joiner, list);
+    }
+
     static String once(String s, List<String> others, Random r) {
         int at = s.isEmpty() ? 0 : r.nextInt(s.length() + 1);
         switch (r.nextInt(10)) {
@@ -40,17 +55,7 @@ public final class Mutator {
                 return new String(b, StandardCharsets.UTF_8);
             }
             case 1, 2 -> {
-                List<String> tokens = new ArrayList<>(Arrays.asList(s.split("(?<=\\s)")));
-                if (tokens.isEmpty()) {
-                    return s;
-                }
-                int t = r.nextInt(tokens.size());
-                if (r.nextBoolean()) {
-                    tokens.remove(t);
-                } else {
-                    tokens.add(t, tokens.get(t));
-                }
-                return String.join("", tokens);
+                return dropOrRepeat(s.split("(?<=\\s)"), "", r); // a token, with the space after it
             }
             case 3 -> {
                 List<String> lines = new ArrayList<>(Arrays.asList(s.split("\n", -1)));
@@ -60,14 +65,7 @@ public final class Mutator {
                 return String.join("\n", lines);
             }
             case 4 -> {
-                List<String> lines = new ArrayList<>(Arrays.asList(s.split("\n", -1)));
-                int l = r.nextInt(lines.size());
-                if (r.nextBoolean()) {
-                    lines.remove(l);
-                } else {
-                    lines.add(l, lines.get(l));
-                }
-                return String.join("\n", lines);
+                return dropOrRepeat(s.split("\n", -1), "\n", r);
             }
             case 5 -> {
                 int cp = switch (r.nextInt(4)) {

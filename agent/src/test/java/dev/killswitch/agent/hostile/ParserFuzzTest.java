@@ -86,20 +86,21 @@ class ParserFuzzTest {
     @Property(tries = TRIES, shrinking = ShrinkingMode.OFF, edgeCases = EdgeCasesMode.NONE,
             afterFailure = AfterFailureMode.RANDOM_SEED)
     void theSaveParserReturnsAModelOrAnErrorNamingTheInput(@ForAll long seed) {
-        Random r = new Random(seed);
-        for (int i = 0; i < batch(); i++) {
-            String text = damaged(SAVE_SEEDS, r);
-            within(text, () -> checkSave(text));
-        }
+        fuzz(seed, SAVE_SEEDS, ParserFuzzTest::checkSave);
     }
 
     @Property(tries = TRIES, shrinking = ShrinkingMode.OFF, edgeCases = EdgeCasesMode.NONE,
             afterFailure = AfterFailureMode.RANDOM_SEED)
     void theDesiredStateReaderReturnsASafeModelOrAnErrorNamingTheInput(@ForAll long seed) {
+        fuzz(seed, DESIRED_SEEDS, ParserFuzzTest::checkDesired);
+    }
+
+    /** One try: a batch of damaged seeds, each checked within the timeout. */
+    static void fuzz(long seed, List<String> seeds, java.util.function.Consumer<String> check) {
         Random r = new Random(seed);
         for (int i = 0; i < batch(); i++) {
-            String text = damaged(DESIRED_SEEDS, r);
-            within(text, () -> checkDesired(text));
+            String text = damaged(seeds, r);
+            within(text, () -> check.accept(text));
         }
     }
 
