@@ -30,7 +30,22 @@ public final class StateDir {
             Files.createDirectories(root);
             Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
         }
+        refuseIfOthersCanWrite(root);
         return new StateDir(root);
+    }
+
+    /** Whoever can write the state dir can swap the backup a rollback restores: only its owner may. */
+    private static void refuseIfOthersCanWrite(Path root) throws IOException {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(root);
+        String owner = Files.getOwner(root).getName();
+        boolean others = perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+        if (others || !owner.equals(System.getProperty("user.name"))) {
+            throw new ApplyError("state dir " + root + " is owned by " + owner + " with mode "
+                    + PosixFilePermissions.toString(perms) + ": another user could replace the backup a rollback "
+                    + "restores; make it " + System.getProperty("user.name") + "'s and not writable by others "
+                    + "(chmod go-w)");
+        }
     }
 
     public Path root() {

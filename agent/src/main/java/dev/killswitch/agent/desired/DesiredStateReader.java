@@ -71,7 +71,8 @@ public final class DesiredStateReader {
     static final List<String> RESERVED_CHAINS = List.of("ACCEPT", "DROP", "RETURN", "QUEUE");
     static final List<Integer> DEFAULT_SSH_PORTS = List.of(22);
 
-    static final Pattern HOST = Pattern.compile("[A-Za-z0-9_.:-]{1,253}");
+    /** Host names: the desired state's host field, and inventory host names (the controller checks the same). */
+    public static final Pattern HOST = Pattern.compile("[A-Za-z0-9_.:-]{1,253}");
     // iptables allows more than this in chain names; these are the characters real rulesets use (ufw's
     // "GOOD~STUFF", firewalld's "IN_public_allow") that are safe near a shell
     static final Pattern CHAIN = Pattern.compile("[A-Za-z0-9_.~+:@%-]{1,28}");

@@ -12,10 +12,12 @@ import dev.killswitch.agent.diff.Ownership;
 import dev.killswitch.agent.observe.LiveState;
 import dev.killswitch.agent.rules.Chain;
 import dev.killswitch.agent.rules.Family;
+import dev.killswitch.agent.rules.InputError;
 import dev.killswitch.agent.rules.Origin;
 import dev.killswitch.agent.rules.Rule;
 import dev.killswitch.agent.rules.Ruleset;
 import dev.killswitch.agent.rules.Table;
+import dev.killswitch.agent.rules.Target;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -74,6 +76,7 @@ public final class Planner {
                 if (haveT != null) {
                     names.addAll(haveT.chains().keySet());
                 }
+                refuseJumpsToMissingChains(desired, f, tableName, wantT, names);
                 for (String chain : names) {
                     Chain w = wantT == null ? null : wantT.chain(chain);
                     Chain h = haveT == null ? null : haveT.chain(chain);
@@ -151,6 +154,25 @@ public final class Planner {
         steps.addAll(persistSteps(desired, live, !steps.isEmpty()));
         String fp = Fingerprint.of(live, own, desired.sysctl());
         return new Plan(fp, steps, changes, foreign);
+    }
+
+    /** A jump to a chain that neither the desired state nor the host has would fail in iptables-restore, unnamed. */
+    private static void refuseJumpsToMissingChains(Desired desired, Family f, String table, Table want,
+                                                   Set<String> chains) {
+        if (want == null) {
+            return;
+        }
+        for (Chain c : want.chains().values()) {
+            for (int i = 0; i < c.rules().size(); i++) {
+                Target t = c.rules().get(i).target();
+                if (t != null && t.isChainJump() && !chains.contains(t.name())) {
+                    Origin o = desired.origin(f, table, c.name(), i);
+                    throw new InputError(o != null ? o : new Origin("<desired>", 0, f.key() + "." + table + "."
+                            + c.name()), (t.goTo() ? "goto" : "jump") + " to chain '" + t.name() + "', which is "
+                            + "neither in the desired state nor on this host (" + f.key() + " " + table + ")");
+                }
+            }
+        }
     }
 
     private static List<Step> persistSteps(Desired desired, LiveState live, boolean changing) {

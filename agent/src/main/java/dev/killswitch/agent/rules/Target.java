@@ -12,6 +12,11 @@ public record Target(boolean goTo, String name, List<Opt> options) {
         return new Target(false, name, List.of());
     }
 
+    /** True for a jump or goto to a user-defined chain, which must exist when the rule is loaded. */
+    public boolean isChainJump() {
+        return goTo || !isVerdict() && !name.equals("QUEUE") && !Targets.EXTENSIONS.contains(name);
+    }
+
     public boolean isVerdict() {
         return name.equals("ACCEPT") || name.equals("DROP") || name.equals("REJECT") || name.equals("RETURN");
     }

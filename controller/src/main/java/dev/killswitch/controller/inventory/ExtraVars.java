@@ -68,7 +68,9 @@ public record ExtraVars(Map<String, Variable> variables) {
             return Map.of();
         }
         if (!(yaml.root() instanceof Map<?, ?> map)) {
-            throw new InputError(origin, "extra vars must be a mapping of variable names to values");
+            // name the file and line of what was given, not the -e argument
+            throw new InputError(yaml.root() instanceof java.util.List<?> ? yaml.at(yaml.root(), "")
+                    : new Origin(yaml.name(), 1, ""), "extra vars must be a mapping of variable names to values");
         }
         return yaml.variables(map);
     }

@@ -29,13 +29,17 @@ public record HostConnection(
         Optional<String> jumpHost) {
 
     public static final int DEFAULT_PORT = 22;
+    /** A host name or IP address (IPv6 with an optional %zone): nothing an SSH client could read as an option. */
+    static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("[A-Za-z0-9_.:%][A-Za-z0-9_.:%-]{0,252}");
+    /** A login name: letters, digits, _ . @ - (domain users), not starting with '-'. */
+    static final java.util.regex.Pattern USER = java.util.regex.Pattern.compile("[A-Za-z0-9_.@][A-Za-z0-9_.@-]{0,63}");
 
     /** Reads the connection of {@code host} from its resolved variables, rendering templates in them. */
     static HostConnection of(String host, Map<String, Variable> vars, Map<String, Object> context, String defaultUser) {
         Reader read = new Reader(vars, context);
-        Optional<String> address = read.text("ansible_host", "ansible_ssh_host");
+        Optional<String> address = read.word(ADDRESS, "ansible_host", "ansible_ssh_host");
         Optional<Integer> port = read.port("ansible_port", "ansible_ssh_port");
-        Optional<String> user = read.text("ansible_user", "ansible_ssh_user");
+        Optional<String> user = read.word(USER, "ansible_user", "ansible_ssh_user");
         return new HostConnection(
                 host,
                 address.orElse(host),
@@ -75,6 +79,17 @@ public record HostConnection(
                 }
                 return text;
             });
+        }
+
+        /** A single value that must match {@code allowed}: the address and login reach the SSH client and logs. */
+        Optional<String> word(java.util.regex.Pattern allowed, String... names) {
+            Optional<String> text = text(names);
+            if (text.isPresent() && !allowed.matcher(text.get()).matches()) {
+                Variable v = find(names).orElseThrow();
+                throw new InputError(v.origin(), v.name() + " '" + text.get().replaceAll("\\p{Cntrl}", "?")
+                        + "' must match " + allowed.pattern());
+            }
+            return text;
         }
 
         Optional<Integer> port(String... names) {

@@ -49,6 +49,11 @@ final class InventoryBuilder {
     }
 
     void host(String host, String group, Origin origin) {
+        // the name reaches messages, the agent's desired state and log lines: no shell or control characters
+        if (!dev.killswitch.agent.desired.DesiredStateReader.HOST.matcher(host).matches() || host.startsWith("-")) {
+            throw new InputError(origin, "host name '" + host.replaceAll("\\p{Cntrl}", "?") + "' must match "
+                    + dev.killswitch.agent.desired.DesiredStateReader.HOST.pattern() + " and not start with '-'");
+        }
         group(group, origin);
         hosts.computeIfAbsent(host, h -> new HostDraft(h, new LinkedHashMap<>(), new LinkedHashSet<>())).groups().add(group);
         groups.get(group).hosts().add(host);

@@ -39,13 +39,23 @@ final class YamlFile {
     }
 
     static YamlFile read(Path file) {
-        String text;
+        byte[] bytes;
         try {
-            text = Files.readString(file);
+            bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
-        return parse(text, file.toString());
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        try {
+            return parse(java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(in).toString(), file.toString());
+        } catch (java.nio.charset.CharacterCodingException e) {
+            int line = 1;
+            for (int i = 0; i < in.position() && i < bytes.length; i++) {
+                line += bytes[i] == '\n' ? 1 : 0;
+            }
+            throw new InputError(new Origin(file.toString(), line, ""), "not valid UTF-8 (byte offset "
+                    + in.position() + ")");
+        }
     }
 
     static YamlFile parse(String text, String name) {
