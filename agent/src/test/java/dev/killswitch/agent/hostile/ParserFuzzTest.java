@@ -32,21 +32,17 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import net.jqwik.api.AfterFailureMode;
-import net.jqwik.api.EdgeCasesMode;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.ShrinkingMode;
-import net.jqwik.api.lifecycle.AfterContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes the iptables-save parser and the desired-state reader with damaged copies of real inputs (the public
  * dumps under corpus/public, the desired-state examples and the hostile corpus). The only allowed outcomes are a
  * parsed model or an {@link InputError} with an origin in the input; never another exception, a hang, or a parsed
  * desired state holding a name with shell metacharacters or control characters. CI runs 2,000 inputs per
- * property (jqwik's 1,000 tries of a batch each); {@code scripts/fuzz} (-Dkillswitch.fuzz.tries=N, the total
- * per property) runs the long version.
+ * property; {@code scripts/fuzz} (-Dkillswitch.fuzz.tries=N per property) runs the long version. Every input
+ * comes from its own seed, printed on failure, so {@code -Dkillswitch.fuzz.seed=S -Dkillswitch.fuzz.tries=1}
+ * replays it.
  */
 class ParserFuzzTest {
     static final int CI_TRIES = 2_000;
@@ -69,38 +65,34 @@ class ParserFuzzTest {
     /** Long runs print their figures this often. */
     static final long PROGRESS_EVERY = 50_000;
 
-    /** jqwik's tries per property; each try checks a batch, so -Dkillswitch.fuzz.tries sets the total. */
-    static final int TRIES = 1000;
-
-    /** Inputs per try: the total per property (-Dkillswitch.fuzz.tries, default the CI count) over the tries. */
-    static int batch() {
-        return Math.max(1, (Integer.getInteger("killswitch.fuzz.tries", CI_TRIES) + TRIES - 1) / TRIES);
-    }
-
-    @AfterContainer
+    @AfterAll
     static void figures() {
         double s = (System.nanoTime() - STARTED) / 1e9;
         System.out.printf("fuzz: %d inputs in %.1f s (%.0f inputs/s)%n", INPUTS.get(), s, INPUTS.get() / s);
     }
 
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF, edgeCases = EdgeCasesMode.NONE,
-            afterFailure = AfterFailureMode.RANDOM_SEED)
-    void theSaveParserReturnsAModelOrAnErrorNamingTheInput(@ForAll long seed) {
-        fuzz(seed, SAVE_SEEDS, ParserFuzzTest::checkSave);
+    @Test
+    void theSaveParserReturnsAModelOrAnErrorNamingTheInput() {
+        fuzz(SAVE_SEEDS, ParserFuzzTest::checkSave);
     }
 
-    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF, edgeCases = EdgeCasesMode.NONE,
-            afterFailure = AfterFailureMode.RANDOM_SEED)
-    void theDesiredStateReaderReturnsASafeModelOrAnErrorNamingTheInput(@ForAll long seed) {
-        fuzz(seed, DESIRED_SEEDS, ParserFuzzTest::checkDesired);
+    @Test
+    void theDesiredStateReaderReturnsASafeModelOrAnErrorNamingTheInput() {
+        fuzz(DESIRED_SEEDS, ParserFuzzTest::checkDesired);
     }
 
-    /** One try: a batch of damaged seeds, each checked within the timeout. */
-    static void fuzz(long seed, List<String> seeds, java.util.function.Consumer<String> check) {
-        Random r = new Random(seed);
-        for (int i = 0; i < batch(); i++) {
-            String text = damaged(seeds, r);
-            within(text, () -> check.accept(text));
+    /** -Dkillswitch.fuzz.tries damaged seeds, each from its own random seed and checked within the timeout. */
+    static void fuzz(List<String> seeds, java.util.function.Consumer<String> check) {
+        long base = Long.getLong("killswitch.fuzz.seed", new Random().nextLong());
+        int tries = Integer.getInteger("killswitch.fuzz.tries", CI_TRIES);
+        for (int i = 0; i < tries; i++) {
+            long seed = base + i;
+            String text = damaged(seeds, new Random(seed));
+            try {
+                within(text, () -> check.accept(text));
+            } catch (AssertionError e) {
+                throw new AssertionError("input of -Dkillswitch.fuzz.seed=" + seed + ": " + e.getMessage(), e);
+            }
         }
     }
 
@@ -110,7 +102,7 @@ class ParserFuzzTest {
     }
 
     /** Inputs that once broke a parser, kept as regressions (fuzz-regressions/, one file each). */
-    @Example
+    @Test
     void inputsThatOnceFoundBugsStayFixed() {
         for (String text : resources("hostile/fuzz-regressions", ".rules")) {
             within(text, () -> checkSave(text));
