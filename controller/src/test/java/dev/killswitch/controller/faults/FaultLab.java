@@ -209,12 +209,12 @@ final class FaultLab implements AutoCloseable {
                 + require(gw, sysctl));
     }
 
-    /** The fingerprint of each persisted file ("absent" when there is none). */
+    /** Each persisted file without comments and counters ("absent" when there is none). */
     Map<String, String> persisted(String gw) {
         Map<String, String> m = new LinkedHashMap<>();
         for (String f : PERSISTED) {
             CommandRunner.Result r = lab.exec(gw, List.of("cat", f));
-            m.put(f, r.exitCode() == 0 ? sha(r.stdout()) : "absent");
+            m.put(f, r.exitCode() == 0 ? canonical(r.stdout()) : "absent");
         }
         return m;
     }
@@ -277,14 +277,31 @@ final class FaultLab implements AutoCloseable {
         for (String f : PERSISTED) {
             String h = now.persisted().get(f);
             if (!h.equals(old.persisted().get(f)) && !h.equals(fresh.persisted().get(f))) {
-                return "IN BETWEEN: " + f + " is neither the old nor the new file (half-written?)";
+                return "IN BETWEEN: " + f + " is neither the old nor the new file: " + firstDifference(h,
+                        fresh.persisted().get(f));
             }
         }
         State same = live.equals("old") ? old : fresh;
-        if (!now.persisted().equals(same.persisted())) {
-            return live + " live, but persisted files differ from the " + live + " ones: " + now.persisted();
+        for (String f : PERSISTED) {
+            if (!now.persisted().get(f).equals(same.persisted().get(f))) {
+                return live + " live, but " + f + " is not the " + live + " file: " + firstDifference(
+                        now.persisted().get(f), same.persisted().get(f));
+            }
         }
         return live;
+    }
+
+    private static String firstDifference(String is, String want) {
+        String[] a = is.split("\n");
+        String[] b = want.split("\n");
+        for (int i = 0; i < Math.max(a.length, b.length); i++) {
+            String x = i < a.length ? a[i] : "(end)";
+            String y = i < b.length ? b[i] : "(end)";
+            if (!x.equals(y)) {
+                return "line " + (i + 1) + " is '" + x + "', expected '" + y + "'";
+            }
+        }
+        return "equal";
     }
 
     private String require(String gw, List<String> argv) {

@@ -124,7 +124,7 @@ class LeakWindowNetnsTest {
         assertEquals(0, r.exitCode(), "the seed's script: " + r.stderr());
     }
 
-    private static int ansible(FaultLab lab, Path dir) throws IOException, InterruptedException {
+    private static int ansible(FaultLab lab, Path dir) {
         Path repo = Path.of("..").toAbsolutePath().normalize();
         ProcessBuilder pb = new ProcessBuilder("ansible-playbook", "-i", lab.lab.inventory().toString(), "--limit", GW,
                 repo.resolve("bench/ansible/killswitch-iptables.yml").toString())
@@ -136,9 +136,15 @@ class LeakWindowNetnsTest {
         } catch (IOException missing) {
             return 127;
         }
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+        try {
+            if (!p.waitFor(300, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return 124;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             p.destroyForcibly();
-            return 124;
+            return 130;
         }
         return p.exitValue();
     }
