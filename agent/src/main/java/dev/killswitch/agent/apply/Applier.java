@@ -91,7 +91,7 @@ public final class Applier {
             if (other != null && clock.millis() <= other.deadline()) {
                 // building on an unconfirmed apply would take its rollback away from the run that made it
                 throw new ApplyError("another apply (" + other.id() + ") awaits its confirmation until "
-                        + Instant.ofEpochMilli(other.deadline()) + "; refusing to apply on top of it — nothing was "
+                        + Instant.ofEpochMilli(other.deadline()) + "; refusing to apply on top of it; nothing was "
                         + "changed; run again once it is confirmed or rolled back");
             }
             LiveState live = observe(desired);
