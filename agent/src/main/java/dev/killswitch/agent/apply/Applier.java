@@ -87,6 +87,13 @@ public final class Applier {
         Map<String, Long> timings = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         try (StateDir.Lock lock = dir.lock()) {
+            Pending other = Pending.read(dir.pending());
+            if (other != null && clock.millis() <= other.deadline()) {
+                // building on an unconfirmed apply would take its rollback away from the run that made it
+                throw new ApplyError("another apply (" + other.id() + ") awaits its confirmation until "
+                        + Instant.ofEpochMilli(other.deadline()) + "; refusing to apply on top of it; nothing was "
+                        + "changed; run again once it is confirmed or rolled back");
+            }
             LiveState live = observe(desired);
             timings.put("observeMs", ms(t0));
             long t1 = System.nanoTime();
@@ -113,6 +120,9 @@ public final class Applier {
             if (touchesHost(plan)) {
                 backup.write(dir.backup());
             }
+            // the watchdog starts before the first change: an agent killed mid-apply is rolled back as well
+            Pending pending = opts.confirmTimeout() == null ? null
+                    : awaitConfirm(plan, desired, opts.confirmTimeout());
             List<Family> applied = Transaction.none();
             try {
                 Transaction.applyRules(run, plan, applied);
@@ -121,6 +131,7 @@ public final class Applier {
                 if (!applied.isEmpty() || plan.steps().stream().anyMatch(Step.SetSysctl.class::isInstance)) {
                     restore(backup);
                 }
+                cancel(pending);
                 throw e;
             }
             timings.put("applyMs", ms(t3));
@@ -130,13 +141,15 @@ public final class Applier {
             List<Step> left = rest.steps().stream().filter(s -> !(s instanceof Step.PersistFile)).toList();
             if (!left.isEmpty()) {
                 restore(backup);
+                cancel(pending);
                 throw new ApplyError("verification failed, rolled back: after the apply " + left.size()
                         + " difference(s) remain, first: " + left.get(0).describe());
             }
             timings.put("verifyMs", ms(t4));
-            Pending pending = null;
-            if (opts.confirmTimeout() != null) {
-                pending = awaitConfirm(plan, desired, opts.confirmTimeout());
+            if (pending != null) {
+                // the confirm window starts now, after the apply, whatever the apply took
+                pending = pending.withDeadline(clock.millis() + Duration.ofSeconds(opts.confirmTimeout()).toMillis());
+                pending.write(dir.pending());
             } else {
                 persist(plan, desired);
             }
@@ -165,20 +178,24 @@ public final class Applier {
     }
 
     private void persist(Plan plan, Desired desired) throws IOException {
+        List<AtomicFile.Entry> files = new ArrayList<>();
         for (Step s : plan.steps()) {
             if (s instanceof Step.PersistFile pf) {
-                writePersisted(pf.kind(), pf.path(), desired.files().get(pf.path()));
+                files.add(persisted(pf.kind(), pf.path(), desired.files().get(pf.path())));
             }
         }
+        AtomicFile.writeAll(files);
     }
 
-    private void writePersisted(String kind, String path, String sysctlContent) throws IOException {
-        switch (kind) {
-            case "rules_v4" -> AtomicFile.write(java.nio.file.Path.of(path), observer.save(Family.IPV4), "rw-r-----");
-            case "rules_v6" -> AtomicFile.write(java.nio.file.Path.of(path), observer.save(Family.IPV6), "rw-r-----");
-            case "sysctl" -> AtomicFile.write(java.nio.file.Path.of(path), sysctlContent, "rw-r--r--");
+    /** A persisted file's new content: every one is read before any is written, so they change together. */
+    private AtomicFile.Entry persisted(String kind, String path, String sysctlContent) throws IOException {
+        java.nio.file.Path p = java.nio.file.Path.of(path);
+        return switch (kind) {
+            case "rules_v4" -> new AtomicFile.Entry(p, observer.save(Family.IPV4), "rw-r-----");
+            case "rules_v6" -> new AtomicFile.Entry(p, observer.save(Family.IPV6), "rw-r-----");
+            case "sysctl" -> new AtomicFile.Entry(p, sysctlContent, "rw-r--r--");
             default -> throw new IllegalArgumentException(kind);
-        }
+        };
     }
 
     /** Keeps the pending apply: persists what it deferred and stops the watchdog. */
@@ -206,15 +223,17 @@ public final class Applier {
                 throw new ApplyError("confirmation came too late (deadline " + Instant.ofEpochMilli(p.deadline())
                         + "): the apply was rolled back");
             }
+            List<AtomicFile.Entry> files = new ArrayList<>();
             if (p.persistV4() != null) {
-                writePersisted("rules_v4", p.persistV4(), null);
+                files.add(persisted("rules_v4", p.persistV4(), null));
             }
             if (p.persistV6() != null) {
-                writePersisted("rules_v6", p.persistV6(), null);
+                files.add(persisted("rules_v6", p.persistV6(), null));
             }
             if (p.sysctlFile() != null) {
-                writePersisted("sysctl", p.sysctlFile(), p.sysctlContent());
+                files.add(persisted("sysctl", p.sysctlFile(), p.sysctlContent()));
             }
+            AtomicFile.writeAll(files);
             Files.deleteIfExists(dir.pending());
             stopWatchdog(p);
             return p;
@@ -242,22 +261,35 @@ public final class Applier {
      * @return true when it rolled back
      */
     public boolean watch(String id) throws IOException, InterruptedException {
-        Pending p = Pending.read(dir.pending());
-        if (p == null || !p.id().equals(id)) {
-            return false;
-        }
-        long wait = p.deadline() - clock.millis();
-        if (wait > 0) {
-            Thread.sleep(wait);
-        }
-        try (StateDir.Lock lock = dir.lock(Duration.ofSeconds(60))) {
-            Pending now = Pending.read(dir.pending());
-            if (now == null || !now.id().equals(id)) {
+        while (true) {
+            Pending p = Pending.read(dir.pending());
+            if (p == null || !p.id().equals(id)) {
                 return false;
             }
-            restore(Backup.read(dir.backup()));
+            long wait = p.deadline() - clock.millis();
+            if (wait > 0) {
+                Thread.sleep(wait);
+            }
+            try (StateDir.Lock lock = dir.lock(Duration.ofSeconds(60))) {
+                Pending now = Pending.read(dir.pending());
+                if (now == null || !now.id().equals(id)) {
+                    return false;
+                }
+                if (now.deadline() > clock.millis()) {
+                    continue; // the apply moved its deadline on when it finished: wait for that one
+                }
+                restore(Backup.read(dir.backup()));
+                Files.deleteIfExists(dir.pending());
+                return true;
+            }
+        }
+    }
+
+    /** Ends a pending confirmation of an apply that failed and restored the backup itself. */
+    private void cancel(Pending p) throws IOException {
+        if (p != null) {
             Files.deleteIfExists(dir.pending());
-            return true;
+            stopWatchdog(p);
         }
     }
 

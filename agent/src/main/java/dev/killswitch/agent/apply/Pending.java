@@ -20,6 +20,10 @@ public record Pending(String id, long deadline, long watchdogPid, String persist
         return new Pending(id, deadline, pid, persistV4, persistV6, sysctlFile, sysctlContent);
     }
 
+    public Pending withDeadline(long millis) {
+        return new Pending(id, millis, watchdogPid, persistV4, persistV6, sysctlFile, sysctlContent);
+    }
+
     public void write(Path file) throws IOException {
         AtomicFile.write(file, Json.MAPPER.writeValueAsString(this), "rw-------");
     }
