@@ -3,13 +3,11 @@ package dev.killswitch.controller.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.killswitch.agent.report.Json;
-import dev.killswitch.controller.drift.Drift;
 import dev.killswitch.controller.drift.Finding;
 import dev.killswitch.controller.inventory.Inventory;
 import dev.killswitch.controller.playbook.Play;
 import dev.killswitch.controller.playbook.Playbook;
 import dev.killswitch.controller.playbook.PlaybookReader;
-import dev.killswitch.controller.render.KillSwitchReader;
 import dev.killswitch.controller.rollout.HostResult;
 import dev.killswitch.controller.rollout.HostRun;
 import dev.killswitch.controller.rollout.Recap;
@@ -80,9 +78,7 @@ final class DriftCommand implements Callable<Integer> {
                     errors = true;
                     continue;
                 }
-                Map<String, Object> vars = new LinkedHashMap<>(play.vars());
-                vars.putAll(inv.templateVars(h.host()));
-                List<Finding> f = Drift.classify(h.report(), KillSwitchReader.read(play.killswitch(), vars).tunnel());
+                List<Finding> f = h.drift(); // classified as each host finished: the recap keeps no full reports
                 findings.put(h.host(), f);
                 if (f.stream().anyMatch(x -> fix.contains(x.kind())) && h.status() == Status.CHANGED) {
                     toFix.add(h.host());

@@ -9,6 +9,7 @@ import dev.killswitch.agent.plan.DesiredCompiler;
 import dev.killswitch.agent.report.Json;
 import dev.killswitch.agent.rules.BuiltinCanonicalizer;
 import dev.killswitch.agent.rules.InputError;
+import dev.killswitch.controller.drift.Drift;
 import dev.killswitch.controller.inventory.HostConnection;
 import dev.killswitch.controller.inventory.Inventory;
 import dev.killswitch.controller.playbook.Play;
@@ -148,7 +149,7 @@ public final class HostRun {
                 return confirmation.result(r, rendering.yaml, ms(t0));
             }
             return apply ? confirmed(host, target, c, agent, paths, r, rendering.yaml, t0)
-                    : planned(host, r, rendering.yaml, t0);
+                    : planned(host, r, rendering.yaml, ks.tunnel(), t0);
         } catch (Unreachable e) {
             return HostResult.of(host, Status.UNREACHABLE, e.getMessage(), ms(t0));
         } catch (HostKeyMismatch e) {
@@ -396,14 +397,15 @@ public final class HostRun {
                 desiredYaml);
     }
 
-    private HostResult planned(String host, ExecResult r, String desiredYaml, long t0) {
+    private HostResult planned(String host, ExecResult r, String desiredYaml, String tunnel, long t0) {
         JsonNode report = parse(r.stdout());
         String fp = report == null ? null : report.path("fingerprint").asText(null);
         int steps = report == null ? 0 : report.path("steps").size();
         return switch (r.exitCode()) {
-            case 0 -> new HostResult(host, Status.OK, "no changes", 0, fp, ms(t0), report, desiredYaml);
+            case 0 -> new HostResult(host, Status.OK, "no changes", 0, fp, ms(t0), report, desiredYaml,
+                    Drift.classify(report, tunnel));
             case 2 -> new HostResult(host, Status.CHANGED, steps + " step(s) pending", steps, fp, ms(t0), report,
-                    desiredYaml);
+                    desiredYaml, Drift.classify(report, tunnel));
             default -> new HostResult(host, Status.FAILED, firstLine(r.stderr()), steps, fp, ms(t0), report,
                     desiredYaml);
         };
