@@ -57,7 +57,15 @@ public final class RolloutScale {
     private static final String WG_ADDRESS = "@WGADDRESS@";
 
     /** How the fleet looks: first apply (every host changes) or the idempotent re-run (none does). */
-    private record Fleet(String facts, String applyReport, boolean changes) {
+    /**
+     * @param applyLine the report as an agent that awaits its confirmation prints it (one line)
+     * @param confirmId the confirmation id in that report
+     */
+    private record Fleet(String facts, String applyReport, boolean changes, String applyLine, String confirmId) {
+        static Fleet of(String facts, String applyReport, boolean changes) throws IOException {
+            var report = dev.killswitch.agent.report.Json.MAPPER.readTree(applyReport);
+            return new Fleet(facts, applyReport, changes, report.toString(), report.path("confirm").path("id").asText());
+        }
     }
 
     private RolloutScale() {
@@ -79,7 +87,7 @@ public final class RolloutScale {
         Path playbook = Path.of(opt.getOrDefault("--playbook", "playbooks/killswitch.yml"));
         boolean rerun = opt.containsKey("--rerun");
 
-        Fleet fleet = new Fleet(resource("scale/facts.json"),
+        Fleet fleet = Fleet.of(resource("scale/facts.json"),
                 resource(rerun ? "scale/apply-unchanged.json" : "scale/apply-changed.json"), !rerun);
         Path dir = Files.createTempDirectory("killswitch-scale-");
         try {
@@ -156,6 +164,10 @@ public final class RolloutScale {
                 case "facts" -> new ExecResult(0, personal(fleet.facts(), host, n), "");
                 case "apply" -> stdin == null && argv.contains("--facts-first")
                         ? new ExecResult(0, personal(fleet.facts(), host, n), "")
+                        : argv.contains("--await-confirm")
+                        // the report on one line; the agent prints the second line once the token came
+                        ? new ExecResult(0, personal(fleet.applyLine(), host, n)
+                                + (fleet.changes() ? "\nconfirmed " + fleet.confirmId() + "\n" : "\n"), "")
                         : new ExecResult(0, personal(fleet.applyReport(), host, n), "");
                 case "confirm" -> new ExecResult(0, "confirmed 0e6f4d5c-" + host + "\n", "");
                 default -> new ExecResult(2, "", "killswitch-agent: unexpected command " + argv + "\n");

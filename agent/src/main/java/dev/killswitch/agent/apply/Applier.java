@@ -240,6 +240,35 @@ public final class Applier {
         }
     }
 
+    /**
+     * Waits (in the applying process, so no second JVM starts) for the controller's confirmation token of apply
+     * {@code id}, which it writes over a fresh SSH connection, then confirms as {@link #confirm(String)} does.
+     *
+     * @return the confirmed apply, or null when no token came before its deadline (the watchdog then rolls back)
+     */
+    public Pending confirmOnToken(String id) throws IOException, InterruptedException {
+        Pending p = Pending.read(dir.pending());
+        if (p == null || !p.id().equals(id)) {
+            throw new ApplyError("apply " + id + " is no longer pending");
+        }
+        java.nio.file.Path token = dir.confirmToken(id);
+        try {
+            while (clock.millis() <= p.deadline()) {
+                // the content must be the id: a token still being written is read again on the next poll
+                if (Files.isRegularFile(token, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        && id.equals(Files.readString(token).strip())) {
+                    return confirm(id);
+                }
+                Thread.sleep(TOKEN_POLL_MS);
+            }
+            return null;
+        } finally {
+            Files.deleteIfExists(token);
+        }
+    }
+
+    private static final long TOKEN_POLL_MS = 10;
+
     /** Returns to the state before the last apply, now. */
     public Backup rollback() throws IOException {
         try (StateDir.Lock lock = dir.lock(Duration.ofSeconds(30))) {

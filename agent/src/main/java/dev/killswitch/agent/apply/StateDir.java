@@ -60,6 +60,19 @@ public final class StateDir {
         return root.resolve("pending.json");
     }
 
+    /**
+     * The controller's confirmation of apply {@code id}: a file it writes over a fresh SSH connection, which the
+     * applying process waits for (see {@link Applier#confirmOnToken}). Only root can write here (the dir is 0700).
+     */
+    public Path confirmToken(String id) {
+        return root.resolve(confirmTokenName(id));
+    }
+
+    /** The file name of {@link #confirmToken}, for the controller. */
+    public static String confirmTokenName(String id) {
+        return "confirm-" + id;
+    }
+
     public Path watchdogLog() {
         return root.resolve("watchdog.log");
     }

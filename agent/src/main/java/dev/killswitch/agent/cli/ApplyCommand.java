@@ -1,6 +1,7 @@
 package dev.killswitch.agent.cli;
 
 import dev.killswitch.agent.apply.Applier;
+import dev.killswitch.agent.apply.Pending;
 import dev.killswitch.agent.apply.Refused;
 import dev.killswitch.agent.apply.WatchdogLauncher;
 import dev.killswitch.agent.desired.DesiredState;
@@ -40,6 +41,12 @@ final class ApplyCommand implements Callable<Integer> {
             description = "Refuse (\"plan is stale\") unless the live state still has this fingerprint, as "
                     + "printed by plan.")
     String expectFingerprint;
+    @Option(names = "--await-confirm",
+            description = "With --confirm-timeout and --json: print the report on one line, then wait in this process "
+                    + "for the confirmation token (the file confirm-ID in the state dir, which the controller writes "
+                    + "over a fresh SSH connection), confirm, and print 'confirmed ID'. Without a token by the "
+                    + "deadline: exit 1, and the watchdog rolls back.")
+    boolean awaitConfirm;
 
     @Override
     public Integer call() {
@@ -48,6 +55,10 @@ final class ApplyCommand implements Callable<Integer> {
             if (confirmTimeout != null && confirmTimeout < 1) {
                 throw new IllegalArgumentException("--confirm-timeout must be at least 1 second");
             }
+            if (awaitConfirm && (confirmTimeout == null || !output.json)) {
+                throw new IllegalArgumentException("--await-confirm needs --confirm-timeout and --json");
+            }
+            output.oneLine = awaitConfirm;
             DesiredState state = input.read();
             Desired desired = DesiredCompiler.compile(state, input.canonicalizer(HostOptions.RUNNER));
             HostOptions.requireNetnsWhenAsked();
@@ -65,10 +76,24 @@ final class ApplyCommand implements Callable<Integer> {
             }
             output.print(Reports.of("apply", name(state, hostname), null, o.changed(), o.plan(), o.guard(), force,
                     o.timings(), List.of(), o.pending()));
+            if (awaitConfirm && o.pending() != null) {
+                return confirmOnToken(applier, o.pending());
+            }
             return 0;
         } catch (Exception e) {
             return output.fail("apply", hostname, e, null);
         }
+    }
+
+    private static int confirmOnToken(Applier applier, Pending pending) throws Exception {
+        Pending kept = applier.confirmOnToken(pending.id());
+        if (kept == null) {
+            System.err.println("killswitch-agent apply: not confirmed by the deadline: the watchdog rolls back");
+            return 1;
+        }
+        System.out.println("confirmed " + kept.id());
+        System.out.flush();
+        return 0;
     }
 
     private static String name(DesiredState s, String hostname) {

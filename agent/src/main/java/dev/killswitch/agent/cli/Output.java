@@ -1,5 +1,6 @@
 package dev.killswitch.agent.cli;
 
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.killswitch.agent.apply.ApplyError;
 import dev.killswitch.agent.report.Json;
 import dev.killswitch.agent.report.Report;
@@ -17,12 +18,15 @@ final class Output {
     @Option(names = "--json", description = "Print the report as JSON (schema killswitch.agent.report/v1) on "
             + "standard output.")
     boolean json;
+    /** JSON on one line, for a controller that reads the report line by line while the process goes on. */
+    boolean oneLine;
 
     void print(Report r) {
         PrintStream out = System.out;
         if (json) {
             try {
-                out.println(Json.MAPPER.writeValueAsString(r));
+                out.println(oneLine ? Json.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(r) : Json.MAPPER.writeValueAsString(r));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -72,6 +72,51 @@ class CommitConfirmTest {
     }
 
     @Test
+    void anAwaitingApplyConfirmsInItsOwnProcessWhenTheTokenArrivesAndPersistsThen() throws Exception {
+        try (Gateway gw = new Gateway("tk")) {
+            gw.ns.restore(Gateway.resource("killswitch/seed.rules"), false);
+            Path persisted = gw.stateDir.resolve("etc/rules.v4");
+            Path desired = gw.file("desired.yaml", Gateway.resource("killswitch/desired.yaml")
+                    .replace("guards:", "persist: {rules_v4: " + persisted + "}\nguards:"));
+            List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", gw.ns.name()));
+            argv.addAll(AgentProcess.argv(SSH, "apply", "--json", "--confirm-timeout", "20", "--await-confirm",
+                    "--desired", desired.toString(), "--state-dir", gw.stateDir.toString()));
+            Process agent = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String reportLine = readUntil(agent, "\n");
+            String id = dev.killswitch.agent.report.Json.MAPPER.readTree(reportLine).path("confirm").path("id").asText();
+            String applied = gw.rules();
+            assertTrue(agent.isAlive(), "the agent waits for its token");
+            assertTrue(!Files.exists(persisted), "persistence waits for the confirmation");
+            Files.writeString(gw.stateDir.resolve(StateDir.confirmTokenName(id)), id + "\n");
+            assertTrue(agent.waitFor(10, TimeUnit.SECONDS), "confirmed soon after the token");
+            assertEquals(0, agent.exitValue());
+            assertEquals("confirmed " + id, new String(agent.getInputStream().readAllBytes()).strip());
+            assertTrue(Files.exists(persisted), "persisted on confirm");
+            assertTrue(!Files.exists(gw.stateDir.resolve("pending.json")));
+            assertTrue(!Files.exists(gw.stateDir.resolve(StateDir.confirmTokenName(id))), "the token is used up");
+            assertEquals(applied, gw.rules());
+        }
+    }
+
+    @Test
+    void anAwaitingApplyWithoutItsTokenEndsAtTheDeadlineAndIsRolledBack() throws Exception {
+        try (Gateway gw = new Gateway("tn")) {
+            gw.ns.restore(Gateway.resource("killswitch/seed.rules"), false);
+            String before = gw.rules();
+            Path desired = gw.file("desired.yaml", Gateway.resource("killswitch/desired.yaml"));
+            CommandRunner.Result a = AgentProcess.runWithEnv(gw.ns, SSH, null, "apply", "--json", "--confirm-timeout",
+                    "3", "--await-confirm", "--desired", desired.toString(), "--state-dir", gw.stateDir.toString());
+            assertEquals(1, a.exitCode(), a.stdout());
+            assertTrue(a.stderr().contains("not confirmed by the deadline"), a.stderr());
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!gw.rules().equals(before)) {
+                assertTrue(System.nanoTime() < end, "the watchdog rolls back");
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    @Test
     void rollbackRestoresThePreviousRulesAtOnce() throws Exception {
         try (Gateway gw = new Gateway("rb")) {
             gw.ns.restore(Gateway.resource("killswitch/seed.rules"), false);

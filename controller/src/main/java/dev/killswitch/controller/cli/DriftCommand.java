@@ -3,9 +3,7 @@ package dev.killswitch.controller.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.killswitch.agent.report.Json;
-import dev.killswitch.controller.drift.Drift;
 import dev.killswitch.controller.drift.Finding;
-import dev.killswitch.controller.drift.TunnelVision;
 import dev.killswitch.controller.history.Check;
 import dev.killswitch.controller.history.History;
 import dev.killswitch.controller.history.Records;
@@ -13,8 +11,6 @@ import dev.killswitch.controller.inventory.Inventory;
 import dev.killswitch.controller.playbook.Play;
 import dev.killswitch.controller.playbook.Playbook;
 import dev.killswitch.controller.playbook.PlaybookReader;
-import dev.killswitch.controller.render.KillSwitch;
-import dev.killswitch.controller.render.KillSwitchReader;
 import dev.killswitch.controller.rollout.HostResult;
 import dev.killswitch.controller.rollout.HostRun;
 import dev.killswitch.controller.rollout.Progress;
@@ -214,11 +210,7 @@ final class DriftCommand implements Callable<Integer> {
                 if (h.status().failed()) {
                     continue;
                 }
-                Map<String, Object> vars = new LinkedHashMap<>(play.vars());
-                vars.putAll(inv.templateVars(h.host()));
-                KillSwitch ks = KillSwitchReader.read(play.killswitch(), vars);
-                List<Finding> f = new ArrayList<>(Drift.classify(h.report(), ks.tunnel()));
-                f.addAll(TunnelVision.findings(h.facts(), ks.tunnel(), TunnelVision.declared(ks)));
+                List<Finding> f = h.drift(); // classified as each host finished: the recap keeps no full reports
                 findings.put(h.host(), f);
                 if (f.stream().anyMatch(x -> fix.contains(x.kind())) && h.status() == Status.CHANGED) {
                     toFix.add(h.host());

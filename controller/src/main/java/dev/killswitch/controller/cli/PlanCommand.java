@@ -49,15 +49,24 @@ final class PlanCommand implements Callable<Integer> {
         List<SavedPlan.Host> saved = new ArrayList<>();
         for (Play play : pb.plays()) {
             List<String> hosts = Fleet.hosts(inv, play, fleet.limit);
-            Recap r = new Rollout(fleet.forks, fleet.progress()).run(play.name(), hosts, List.of(), 100,
-                    h -> run.run(inv, play, h, false));
+            // diffs and saved hosts are taken as each host finishes: the recap keeps no full reports
+            Map<String, String> diffs = new java.util.concurrent.ConcurrentHashMap<>();
+            Map<String, SavedPlan.Host> kept = new java.util.concurrent.ConcurrentHashMap<>();
+            Recap r = new Rollout(fleet.forks, fleet.progress()).run(play.name(), hosts, List.of(), 100, h -> {
+                HostResult full = run.run(inv, play, h, false);
+                if (!fleet.json) {
+                    diffs.put(h, diff(full));
+                }
+                if (full.desired() != null && full.fingerprint() != null) {
+                    kept.put(h, savedHost(inv, play, full));
+                }
+                return full;
+            });
             recaps.add(r);
             for (HostResult h : r.hosts()) {
-                if (!fleet.json) {
-                    printDiff(h);
-                }
-                if (h.desired() != null && h.fingerprint() != null) {
-                    saved.add(savedHost(inv, play, h));
+                System.out.print(diffs.getOrDefault(h.host(), ""));
+                if (kept.containsKey(h.host())) {
+                    saved.add(kept.get(h.host()));
                 }
             }
         }
@@ -87,33 +96,35 @@ final class PlanCommand implements Callable<Integer> {
     }
 
     /** The per-host diff: steps grouped by phase, colored like a diff, with the guard's word on each. */
-    private void printDiff(HostResult h) {
+    private String diff(HostResult h) {
+        StringBuilder out = new StringBuilder();
         JsonNode rep = h.report();
         if (rep == null || rep.path("steps").size() == 0) {
-            return;
+            return "";
         }
         boolean color = fleet.color();
-        System.out.println();
-        System.out.println("--- " + h.host() + " (" + rep.path("fingerprint").asText() + ")");
+        out.append('\n');
+        out.append("--- " + h.host() + " (" + rep.path("fingerprint").asText() + ")").append('\n');
         String phase = "";
         for (JsonNode s : rep.path("steps")) {
             if (!s.path("phase").asText().equals(phase)) {
                 phase = s.path("phase").asText();
-                System.out.println("  " + phase);
+                out.append("  " + phase).append('\n');
             }
             String action = s.path("action").asText();
             String sign = action.startsWith("delete") || action.startsWith("flush") ? "-" : action.startsWith("set")
                     ? "~" : "+";
             String c = !color ? "" : sign.equals("-") ? "\u001b[31m" : sign.equals("+") ? "\u001b[32m" : "\u001b[33m";
             String mark = s.path("guardOk").asBoolean() ? "" : "   <-- GUARD FAILS";
-            System.out.println("    " + c + sign + " " + s.path("description").asText() + (color ? "\u001b[0m" : "")
-                    + mark);
+            out.append("    " + c + sign + " " + s.path("description").asText() + (color ? "\u001b[0m" : "")
+                    + mark).append('\n');
         }
         JsonNode g = rep.path("guard");
         if (!g.isMissingNode() && !g.isNull()) {
-            System.out.println("  guard: " + (g.path("passed").asBoolean()
+            out.append("  guard: " + (g.path("passed").asBoolean()
                     ? "every step keeps SSH (" + g.path("checks").size() + " checks) and opens no leak"
-                    : "REFUSED: " + g.path("failures")));
+                    : "REFUSED: " + g.path("failures"))).append('\n');
         }
+        return out.toString();
     }
 }

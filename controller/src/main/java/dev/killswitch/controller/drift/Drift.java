@@ -1,6 +1,8 @@
 package dev.killswitch.controller.drift;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.killswitch.agent.observe.Facts;
+import dev.killswitch.controller.render.KillSwitch;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,6 +15,24 @@ import java.util.Map;
  */
 public final class Drift {
     private Drift() {
+    }
+
+    /** Classifies one host's read-only plan report against its kill switch. */
+    @FunctionalInterface
+    public interface Classifier {
+        List<Finding> findings(JsonNode report);
+    }
+
+    /**
+     * A host's classifier: the plan's findings, then the routes its facts show outside the tunnel
+     * (TunnelVision); the facts may be null when the agent sent none.
+     */
+    public static Classifier of(KillSwitch ks, Facts facts) {
+        return report -> {
+            List<Finding> out = classify(report, ks.tunnel());
+            out.addAll(TunnelVision.findings(facts, ks.tunnel(), TunnelVision.declared(ks)));
+            return out;
+        };
     }
 
     /** The findings for one host; empty when the host holds its desired state. */

@@ -1,6 +1,7 @@
 package dev.killswitch.controller.rollout;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.killswitch.agent.apply.StateDir;
 import dev.killswitch.agent.desired.DesiredState;
 import dev.killswitch.agent.desired.DesiredStateWriter;
 import dev.killswitch.agent.observe.Facts;
@@ -8,6 +9,7 @@ import dev.killswitch.agent.plan.DesiredCompiler;
 import dev.killswitch.agent.report.Json;
 import dev.killswitch.agent.rules.BuiltinCanonicalizer;
 import dev.killswitch.agent.rules.InputError;
+import dev.killswitch.controller.drift.Drift;
 import dev.killswitch.controller.inventory.HostConnection;
 import dev.killswitch.controller.inventory.Inventory;
 import dev.killswitch.controller.playbook.Play;
@@ -45,6 +47,7 @@ public final class HostRun {
 
     /** JVM flags for the short-lived agent process: it starts, works for well under a second, and exits. */
     static final List<String> JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xshare:auto",
+            "-XX:-UsePerfData",
             "-Xlog:disable", "-Xlog:all=warning:stderr"); // JVM warnings must never mix with the JSON on stdout
     // a missing or stale archive is ignored by -Xshare:auto: the agent then starts without it
 
@@ -103,13 +106,21 @@ public final class HostRun {
             List<String> work = apply ? applyArgs(paths, null) : List.of("plan", "--json", "--desired", "-",
                     "--state-dir", paths.stateDir());
             ExecResult r;
+            // an apply waits in its agent process for the confirmation token this run writes over a fresh connection
+            Confirmation confirmation = apply ? new Confirmation(target, c, paths) : null;
             try {
                 // one agent call: it prints the facts, we answer with the desired state rendered from them
                 List<String> argv = new ArrayList<>(work);
                 argv.add("--facts-first");
-                r = c.converse(agent.first(argv), rendering::answer, null);
+                if (apply) {
+                    argv.add("--await-confirm");
+                }
+                r = c.converse(agent.first(argv), rendering::answer, confirmation, null);
                 agent = agent.afterFirst(c, r);
+            } catch (Unconfirmed e) {
+                return e.result(ms(t0));
             } catch (UnsupportedOperationException e) {
+                confirmation = null;
                 // a transport without dialogues (test fakes): facts, then plan or apply
                 ExecResult fr = c.exec(agent.first(List.of("facts", "--json")), null, null);
                 agent = agent.afterFirst(c, fr);
@@ -134,9 +145,11 @@ public final class HostRun {
             if (rendering.yaml == null) {
                 return HostResult.of(host, Status.FAILED, "agent facts failed: " + firstLine(r.stderr()), ms(t0));
             }
-            HostResult done = apply ? confirmed(host, target, c, agent, paths, r, rendering.yaml, t0)
-                    : planned(host, r, rendering.yaml, t0);
-            return done.withFacts(rendering.facts);
+            if (confirmation != null && confirmation.sent()) {
+                return confirmation.result(r, rendering.yaml, ms(t0));
+            }
+            return apply ? confirmed(host, target, c, agent, paths, r, rendering.yaml, t0)
+                    : planned(host, r, rendering.yaml, Drift.of(ks, rendering.facts), t0);
         } catch (Unreachable e) {
             return HostResult.of(host, Status.UNREACHABLE, e.getMessage(), ms(t0));
         } catch (HostKeyMismatch e) {
@@ -181,6 +194,92 @@ public final class HostRun {
                 error = e;
                 return new byte[0];
             }
+        }
+    }
+
+    /**
+     * Confirms an apply without a second agent JVM: the agent prints its report on one line and waits; on that line
+     * this opens a fresh SSH connection (the proof that SSH still works after the apply) and writes the apply's
+     * confirmation token in the state dir over it; the agent then confirms (persists) and prints {@code confirmed ID}.
+     */
+    private final class Confirmation implements java.util.function.Consumer<String> {
+        private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[0-9a-f-]{36}");
+        private final Target target;
+        private final Connection first;
+        private final Paths paths;
+        private JsonNode report;
+        private String id;
+
+        Confirmation(Target target, Connection first, Paths paths) {
+            this.target = target;
+            this.first = first;
+            this.paths = paths;
+        }
+
+        @Override
+        public void accept(String line) {
+            if (report != null) {
+                return;
+            }
+            report = parse(line);
+            String confirmId = report == null ? null : report.path("confirm").path("id").asText(null);
+            if (confirmId == null || !report.path("changed").asBoolean()) {
+                return;
+            }
+            if (!ID.matcher(confirmId).matches()) {
+                first.close(); // the agent waits for a token it will not get: its watchdog rolls back
+                throw new Unconfirmed(rolledBack("the agent reported a malformed confirm id"));
+            }
+            id = confirmId;
+            progress.host(target.name(), "applied " + steps() + " step(s); confirming over a new connection");
+            try (Connection fresh = transport.connect(target)) {
+                fresh.put(bytes(id + "\n"), paths.stateDir() + "/" + StateDir.confirmTokenName(id), 0600);
+            } catch (TransportException e) {
+                first.close();
+                throw new Unconfirmed(rolledBack("could not reconnect to confirm (" + e.getMessage()
+                        + "); the host rolls itself back within " + options.confirmTimeout() + " s"));
+            }
+        }
+
+        /** True when the token went out: then {@link #result} tells what came of it. */
+        boolean sent() {
+            return id != null;
+        }
+
+        /** What the confirmed apply came to, once the agent call ended. */
+        HostResult result(ExecResult r, String desiredYaml, long millis) {
+            String fp = report.path("fingerprint").asText(null);
+            if (r.exitCode() != 0 || !r.stdout().contains("\nconfirmed " + id)) {
+                return new HostResult(target.name(), Status.ROLLED_BACK, "confirm refused (" + firstLine(r.stderr())
+                        + "); the host rolled back", steps(), fp, millis, report, desiredYaml);
+            }
+            return new HostResult(target.name(), Status.CHANGED, steps() + " step(s), confirmed", steps(), fp, millis,
+                    report, desiredYaml);
+        }
+
+        private java.util.function.LongFunction<HostResult> rolledBack(String message) {
+            JsonNode rep = report;
+            int steps = steps();
+            return millis -> new HostResult(target.name(), Status.ROLLED_BACK, message, steps,
+                    rep.path("fingerprint").asText(null), millis, rep, null);
+        }
+
+        private int steps() {
+            return report == null ? 0 : report.path("steps").size();
+        }
+    }
+
+    /** Ends an agent call whose apply cannot be confirmed; carries the host's result. */
+    private static final class Unconfirmed extends RuntimeException {
+        private final transient java.util.function.LongFunction<HostResult> result;
+
+        Unconfirmed(java.util.function.LongFunction<HostResult> result) {
+            super(null, null, false, false);
+            this.result = result;
+        }
+
+        HostResult result(long millis) {
+            return result.apply(millis);
         }
     }
 
@@ -299,14 +398,15 @@ public final class HostRun {
                 desiredYaml);
     }
 
-    private HostResult planned(String host, ExecResult r, String desiredYaml, long t0) {
+    private HostResult planned(String host, ExecResult r, String desiredYaml, Drift.Classifier drift, long t0) {
         JsonNode report = parse(r.stdout());
         String fp = report == null ? null : report.path("fingerprint").asText(null);
         int steps = report == null ? 0 : report.path("steps").size();
         return switch (r.exitCode()) {
-            case 0 -> new HostResult(host, Status.OK, "no changes", 0, fp, ms(t0), report, desiredYaml);
+            case 0 -> new HostResult(host, Status.OK, "no changes", 0, fp, ms(t0), report, desiredYaml,
+                    drift.findings(report));
             case 2 -> new HostResult(host, Status.CHANGED, steps + " step(s) pending", steps, fp, ms(t0), report,
-                    desiredYaml);
+                    desiredYaml, drift.findings(report));
             default -> new HostResult(host, Status.FAILED, firstLine(r.stderr()), steps, fp, ms(t0), report,
                     desiredYaml);
         };

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Rollout {
 
-    /** The work done on one host; it never throws, it reports. */
+    /** The work done on one host; it never throws, it reports. Use the result's report and desired state here. */
     @FunctionalInterface
     public interface HostWork {
         HostResult run(String host);
@@ -69,7 +69,7 @@ public final class Rollout {
                             r = HostResult.of(h, Status.FAILED, "internal error: " + e, (System.nanoTime() - h0) / 1_000_000);
                         }
                         progress.done(r);
-                        return r;
+                        return r.retained(); // the full report and desired state are not kept for every host
                     }));
                 }
                 int failed = 0;

@@ -2,6 +2,7 @@ package dev.killswitch.controller.transport;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /** One open connection to one gateway; each call runs on its own channel. */
@@ -31,8 +32,24 @@ public interface Connection extends AutoCloseable {
      */
     default ExecResult converse(List<String> argv, Function<String, byte[]> answer, Duration timeout)
             throws TransportException {
+        return converse(argv, answer, null, timeout);
+    }
+
+    /**
+     * As {@link #converse(List, Function, Duration)}, and after the answer hands {@code then} each further whole line
+     * as soon as it arrives, while the command goes on (it may, say, wait for something {@code then} does). An
+     * unchecked exception from {@code then} ends the call: the channel is closed and the exception propagates.
+     */
+    default ExecResult converse(List<String> argv, Function<String, byte[]> answer, Consumer<String> then,
+                                Duration timeout) throws TransportException {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " holds no dialogues");
     }
+
+    /**
+     * Writes a small file in one go, replacing it: over SFTP (no shell, no temporary name), or with {@code dd} under
+     * sudo when the target asks for become. For tokens the reader checks, not for files that must appear atomically.
+     */
+    void put(byte[] content, String remotePath, int mode) throws TransportException;
 
     /** Writes {@code content} to {@code remotePath} with permission bits {@code mode}: to a temporary name, then renamed. */
     void upload(byte[] content, String remotePath, int mode) throws TransportException;

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -201,17 +202,29 @@ public final class FakeTransport implements Transport {
         }
 
         @Override
-        public ExecResult converse(List<String> argv, Function<String, byte[]> answer, Duration timeout)
-                throws TransportException {
+        public ExecResult converse(List<String> argv, Function<String, byte[]> answer, Consumer<String> then,
+                                   Duration timeout) throws TransportException {
             if (!dialogues) {
-                return Connection.super.converse(argv, answer, timeout);
+                return Connection.super.converse(argv, answer, then, timeout);
             }
             ExecResult opening = exec(argv, null, timeout);
             int nl = opening.stdout().indexOf('\n');
             if (nl < 0) {
                 return opening;
             }
-            return exec(argv, answer.apply(opening.stdout().substring(0, nl)), timeout);
+            ExecResult r = exec(argv, answer.apply(opening.stdout().substring(0, nl)), timeout);
+            if (then != null) {
+                r.stdout().lines().forEach(then);
+            }
+            return r;
+        }
+
+        @Override
+        public void put(byte[] content, String remotePath, int mode) throws TransportException {
+            requireOpen();
+            pause(target.name(), delay.exec());
+            uploads.increment();
+            putFile(target.name(), remotePath, content, mode);
         }
 
         @Override

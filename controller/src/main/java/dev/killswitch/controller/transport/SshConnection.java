@@ -24,6 +24,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -57,12 +58,12 @@ final class SshConnection implements Connection {
 
     @Override
     public ExecResult exec(List<String> argv, byte[] stdin, Duration timeout) throws TransportException {
-        return channel(argv, (out, head) -> stdin, timeout);
+        return channel(argv, (out, head) -> stdin, null, timeout);
     }
 
     @Override
-    public ExecResult converse(List<String> argv, Function<String, byte[]> answer, Duration timeout)
-            throws TransportException {
+    public ExecResult converse(List<String> argv, Function<String, byte[]> answer, Consumer<String> then,
+                               Duration timeout) throws TransportException {
         return channel(argv, (out, head) -> {
             for (int b = out.read(); b >= 0; b = out.read()) {
                 if (b == '\n') {
@@ -73,7 +74,37 @@ final class SshConnection implements Connection {
                 head.write(b);
             }
             return null; // ended without a whole line: what it printed stays in head
-        }, timeout);
+        }, then, timeout);
+    }
+
+    /** Reads stdout to its end, handing each whole line to {@code then} as it arrives; keeps all of it in head. */
+    private static void lines(InputStream out, ByteArrayOutputStream head, Consumer<String> then) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b = out.read(); b >= 0; b = out.read()) {
+            head.write(b);
+            if (b == '\n') {
+                then.accept(line.toString(StandardCharsets.UTF_8));
+                line.reset();
+            } else {
+                line.write(b);
+            }
+        }
+    }
+
+    @Override
+    public void put(byte[] content, String remotePath, int mode) throws TransportException {
+        if (target.become()) {
+            run(List.of("dd", "of=" + remotePath, "status=none"), content);
+            return;
+        }
+        FileAttributes attributes = new FileAttributes.Builder().withPermissions(mode).build();
+        try (SFTPClient sftp = client.newSFTPClient();
+             RemoteFile file = sftp.open(remotePath, EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.TRUNC),
+                     attributes)) {
+            file.write(0, content, 0, content.length);
+        } catch (IOException e) {
+            throw failed("writing " + remotePath + " failed", e);
+        }
     }
 
     /** Before the command's stdin is written and closed: reads what it needs from stdout, returns the stdin bytes. */
@@ -82,7 +113,8 @@ final class SshConnection implements Connection {
         byte[] stdin(InputStream out, ByteArrayOutputStream head) throws IOException;
     }
 
-    private ExecResult channel(List<String> argv, Opening opening, Duration timeout) throws TransportException {
+    private ExecResult channel(List<String> argv, Opening opening, Consumer<String> then, Duration timeout)
+            throws TransportException {
         Duration limit = timeout == null ? target.commandTimeout() : timeout;
         String line = RemoteCommand.line(RemoteCommand.argv(target.become(), deadline(limit, argv)));
         long start = System.nanoTime();
@@ -96,6 +128,9 @@ final class SshConnection implements Connection {
                 if (stdin != null) {
                     in.write(stdin);
                 }
+            }
+            if (then != null) {
+                lines(command.getInputStream(), head, then);
             }
             try {
                 command.join(limit.plus(KILL_AFTER).plus(BACKSTOP).toMillis(), TimeUnit.MILLISECONDS);
@@ -210,7 +245,11 @@ final class SshConnection implements Connection {
     }
 
     private void run(List<String> argv) throws TransportException {
-        ExecResult result = exec(argv, null, null);
+        run(argv, null);
+    }
+
+    private void run(List<String> argv, byte[] stdin) throws TransportException {
+        ExecResult result = exec(argv, stdin, null);
         if (!result.ok()) {
             throw new RemoteError(target.name(), "host " + target.name() + ": " + String.join(" ", argv)
                     + " failed with exit code " + result.exitCode() + ": " + result.stderr().strip());

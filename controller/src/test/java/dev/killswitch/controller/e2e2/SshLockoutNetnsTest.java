@@ -108,9 +108,10 @@ class SshLockoutNetnsTest {
         assertTrue(out.contains("[gw1] applied "), run.toString());
         assertTrue(run.recapLine("gw1").contains("rolled_back=1"), run.toString());
         assertTrue(run.recapLine("gw1").contains("changed=0"), run.toString());
-        // the lockout also held the apply's own answer until the rollback, so the confirmation found it gone
-        assertTrue(out.contains("gw1: confirm refused (killswitch-agent: apply "), run.toString());
-        assertTrue(out.contains("is no longer pending: it was rolled back"), run.toString());
+        // the lockout also held the apply's own answer until the rollback: the agent stopped waiting for its
+        // confirmation token at the deadline, and the watchdog rolled back
+        assertTrue(out.contains("gw1: confirm refused (not confirmed by the deadline: the watchdog rolls back)"),
+                run.toString());
         assertTrue(out.contains("STOPPED: 1 of 1 host(s) failed in batch 1"), run.toString());
         assertTrue(run.recapLine("gw2").contains("skipped=1") && run.recapLine("gw3").contains("skipped=1"),
                 run.toString());

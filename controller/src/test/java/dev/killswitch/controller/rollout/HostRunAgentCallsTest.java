@@ -32,6 +32,10 @@ class HostRunAgentCallsTest {
             + "\"ipv6\":{\"disabled\":{},\"policies\":{}},\"routes\":[\"default via 203.0.113.254 dev eth0\"]}";
     private static final String APPLIED = "{\"command\":\"apply\",\"changed\":true,\"fingerprint\":\"sha256:f\","
             + "\"steps\":[{\"index\":1}]}";
+    private static final String CONFIRM_ID = "0f0e0d0c-0b0a-4908-8706-050403020100";
+    /** What an agent that awaits its confirmation prints: the report on one line, then, once confirmed, that. */
+    private static final String AWAITED = "{\"command\":\"apply\",\"changed\":true,\"fingerprint\":\"sha256:f\","
+            + "\"steps\":[{\"index\":1}],\"confirm\":{\"id\":\"" + CONFIRM_ID + "\"}}\nconfirmed " + CONFIRM_ID + "\n";
 
     /** One agent command as the fake gateway saw it: subcommand and flags after the jar, and its stdin. */
     private record Call(List<String> args, byte[] stdin) {
@@ -41,6 +45,7 @@ class HostRunAgentCallsTest {
 
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final List<List<String>> javaChecks = new CopyOnWriteArrayList<>();
+    private boolean awaits;
 
     private FakeTransport gateway(String endpoints) {
         String facts = String.format(FACTS, endpoints);
@@ -60,6 +65,8 @@ class HostRunAgentCallsTest {
             return switch (args.get(0)) {
                 case "facts" -> new ExecResult(0, facts + "\n", "");
                 case "apply" -> stdin == null && args.contains("--facts-first") ? new ExecResult(0, facts + "\n", "")
+                        : stdin != null && stdin.length > 0 && args.contains("--await-confirm") && awaits
+                        ? new ExecResult(0, AWAITED, "")
                         : stdin != null && stdin.length > 0 ? new ExecResult(0, APPLIED, "")
                         : new ExecResult(1, "", "killswitch-agent apply: <stdin>: empty desired state\n");
                 case "confirm" -> new ExecResult(0, "confirmed\n", "");
@@ -91,6 +98,20 @@ class HostRunAgentCallsTest {
         assertEquals(Status.CHANGED, r.status(), r.message());
         assertEquals(List.of("apply --facts-first", "apply --facts-first <desired>", "confirm"), subcommands());
         assertTrue(r.desired().contains("203.0.113.1/32"), r.desired());
+    }
+
+    @Test
+    void anAwaitedApplyIsConfirmedByATokenWrittenOverAFreshConnectionWithoutASecondAgentCall(@TempDir Path dir)
+            throws Exception {
+        awaits = true;
+        FakeTransport t = gateway("\"203.0.113.1:51820\"").holdingDialogues();
+        HostResult r = apply(t, dir);
+        assertEquals(Status.CHANGED, r.status(), r.message());
+        assertEquals(List.of("apply --facts-first", "apply --facts-first <desired>"), subcommands());
+        assertTrue(calls.get(1).args().contains("--await-confirm"), calls.get(1).args().toString());
+        assertEquals(2, t.connects(), "the token goes over a second, fresh connection");
+        FakeTransport.FakeFile token = t.file("gw1", "/var/lib/killswitch/confirm-" + CONFIRM_ID);
+        assertEquals(CONFIRM_ID + "\n", new String(token.content(), StandardCharsets.UTF_8));
     }
 
     @Test

@@ -127,6 +127,11 @@ class AgentInstallerTest {
         }
 
         @Override
+        public void put(byte[] content, String remotePath, int mode) throws TransportException {
+            inner.put(content, remotePath, mode);
+        }
+
+        @Override
         public void move(String from, String to) throws TransportException {
             inner.move(from, to);
         }
