@@ -177,6 +177,7 @@ public final class JdbcHistory implements History {
                         ps.addBatch();
                     }
                     ps.executeBatch();
+                    addHosts(c, checks);
                     c.commit();
                     return;
                 } catch (SQLException e) {
@@ -219,19 +220,41 @@ public final class JdbcHistory implements History {
         return query(sql.toString(), args);
     }
 
+    /** Adds the hosts not stored before to ks_hosts; a host added meanwhile by another controller is a retry. */
+    private static void addHosts(Connection c, List<Check> checks) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ks_hosts (host) SELECT CAST(? AS VARCHAR(255)) "
+                + "WHERE NOT EXISTS (SELECT 1 FROM ks_hosts WHERE host = ?)")) {
+            for (String host : checks.stream().map(Check::host).distinct().toList()) {
+                ps.setString(1, host);
+                ps.setString(2, host);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
     @Override
     public List<Check> latest() {
-        // the newest time per host comes from the (host, at) index; a tie keeps the last stored
-        List<Check> newest = query("SELECT c.id, c." + COLUMNS.replace(", ", ", c.") + " FROM ks_checks c JOIN "
-                + "(SELECT host, MAX(at) AS at FROM ks_checks GROUP BY host) m ON c.host = m.host AND c.at = m.at "
-                + "ORDER BY c.host, c.id DESC", List.of());
+        // one index seek per host: grouping the whole table does not scale to millions of checks
         List<Check> out = new ArrayList<>();
-        for (Check k : newest) {
-            if (out.isEmpty() || !out.get(out.size() - 1).host().equals(k.host())) {
-                out.add(k);
-            }
+        for (String host : hosts()) {
+            out.addAll(find(new Query(host, null, null, 1)));
         }
         return out;
+    }
+
+    private List<String> hosts() {
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT host FROM ks_hosts ORDER BY host");
+             ResultSet rs = ps.executeQuery()) {
+            List<String> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("history store: cannot read: " + reason(e), e);
+        }
     }
 
     @Override

@@ -4,6 +4,10 @@ import dev.killswitch.controller.history.History;
 import dev.killswitch.controller.history.Records;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.Date;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,16 +54,43 @@ public final class Schedule {
                 throw new IllegalArgumentException("--misfire-threshold " + misfireThreshold.toSeconds()
                         + ": at least 1 second");
             }
+            String wrong;
             try {
                 CronExpression.validateExpression(cron);
+                wrong = quartzAccepts(cron);
             } catch (ParseException e) {
+                wrong = e.getMessage();
+            }
+            if (wrong != null) {
                 throw new IllegalArgumentException("--schedule '" + cron + "': not a Quartz cron expression: "
-                        + e.getMessage() + ". Quartz cron has 6 or 7 fields, seconds first, and '?' in "
+                        + wrong + ". Quartz cron has 6 or 7 fields, seconds first, and '?' in "
                         + "day-of-month or day-of-week: \"0/5 * * * * ?\" is every 5 seconds, \"0 0/15 * * * ?\" "
                         + "every 15 minutes, \"0 0 3 ? * MON-FRI\" at 03:00 on weekdays.");
             }
         }
+
+        /** What Quartz's parser lets through but no operator means: a step of 0, unknown names, no next firing. */
+        private static String quartzAccepts(String cron) throws ParseException {
+            if (ZERO_STEP.matcher(cron).find()) {
+                return "a step of 0";
+            }
+            Matcher word = Pattern.compile("[A-Za-z]+").matcher(cron);
+            while (word.find()) {
+                if (!WORDS.contains(word.group().toUpperCase())) {
+                    return "unknown name '" + word.group() + "'";
+                }
+            }
+            if (new CronExpression(cron).getNextValidTimeAfter(new Date()) == null) {
+                return "it never fires after now";
+            }
+            return null;
+        }
     }
+
+    private static final Pattern ZERO_STEP = Pattern.compile("/0+(?![0-9])");
+    /** Month and day names, and Quartz's L (last), W (weekday) and LW. */
+    private static final Set<String> WORDS = Set.of("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP",
+            "OCT", "NOV", "DEC", "SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", "L", "W", "LW");
 
     private final Spec spec;
     private final Scheduler scheduler;
