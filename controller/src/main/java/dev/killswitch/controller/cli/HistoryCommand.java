@@ -57,15 +57,11 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (store.noStore) {
-            throw new IllegalArgumentException("--no-store: history reads the store; give --store JDBC-URL or "
-                    + "leave it out for the default");
-        }
         if (limit < 0) {
             throw new IllegalArgumentException("--limit " + limit + ": must be 0 (all) or more");
         }
         List<Check> checks;
-        try (History history = store.open()) {
+        try (History history = store.openToRead("history")) {
             checks = history.find(new History.Query(host, since, until, limit));
         }
         System.out.print(json ? json(checks) : table(checks));

@@ -45,14 +45,10 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (store.noStore) {
-            throw new IllegalArgumentException("--no-store: report reads the store; give --store JDBC-URL or leave "
-                    + "it out for the default");
-        }
         Instant now = Instant.now();
         List<Check> latest = new ArrayList<>();
         List<Check> timeline = new ArrayList<>();
-        try (History history = store.open()) {
+        try (History history = store.openToRead("report")) {
             for (Check c : history.latest()) {
                 if (hosts.isEmpty() || hosts.contains(c.host())) {
                     latest.add(c);

@@ -26,7 +26,16 @@ final class StoreOptions {
         return env != null && !env.isBlank() ? env : JdbcHistory.defaultUrl();
     }
 
-    /** Opens the store for reading (history, report) or for a long-running service; forgets all with --no-store. */
+    /** The store a command that only reads it (history, report) reads: --no-store has nothing to read. */
+    History openToRead(String command) {
+        if (noStore) {
+            throw new IllegalArgumentException("--no-store: " + command + " reads the store; give --store JDBC-URL "
+                    + "or leave it out for the default");
+        }
+        return open();
+    }
+
+    /** Opens the store to record (drift, apply, the drift service); with --no-store, one that forgets all. */
     History open() {
         return noStore ? new Forgetful() : JdbcHistory.open(url());
     }
