@@ -29,8 +29,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * One host's part of a run: connect once, make sure the agent is there, read facts, render the kill
@@ -424,10 +426,14 @@ public final class HostRun {
         if (s == null || s.isBlank()) {
             return "(no message)";
         }
-        String t = s.strip();
-        int nl = t.indexOf('\n');
-        return (nl < 0 ? t : t.substring(0, nl)).replaceFirst("^killswitch-agent [a-z]+: ", "");
+        // the JVM's own warnings ("[0.1s][warning][cds] ...") come first but are not why the agent failed
+        String[] lines = s.strip().split("\n");
+        String first = Arrays.stream(lines).filter(l -> !l.isBlank() && !JVM_LOG.matcher(l).lookingAt()).findFirst()
+                .orElse(lines[0]);
+        return first.strip().replaceFirst("^killswitch-agent [a-z]+: ", "");
     }
+
+    private static final Pattern JVM_LOG = Pattern.compile("\\[[0-9.]+s\\]\\[");
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
