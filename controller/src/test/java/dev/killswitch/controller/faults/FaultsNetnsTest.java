@@ -57,10 +57,19 @@ class FaultsNetnsTest {
             name=${0##*/}
             d=/usr/local/sbin
             caller=" $(tr '\\0' ' ' < /proc/$PPID/cmdline) $* "
+            # the last word of an arm file names the caller's agent subcommand, or "token": any call made
+            # while a confirmation token waits in the state dir (the applying agent persisting after it)
             armed() {
               for f in "$d"/.arm-"$1"-"$name"-*; do
                 [ -e "$f" ] || continue
-                case "$caller" in *" ${f##*-} "*) rm -f "$f"; return 0;; esac
+                w=${f##*-}
+                if [ "$w" = token ]; then
+                  set -- /var/lib/killswitch/confirm-*
+                  [ -e "$1" ] || continue
+                else
+                  case "$caller" in *" $w "*) ;; *) continue;; esac
+                fi
+                rm -f "$f"; return 0
               done
               return 1
             }
@@ -68,6 +77,12 @@ class FaultsNetnsTest {
             [ -x "$real" ] || real=/usr/bin/$name
             if armed before; then echo $$ > "$d/.hit"; exec sleep 600; fi
             if armed after; then "$real" "$@"; echo $$ > "$d/.hit"; exec sleep 600; fi
+            # hold: run the call, then wait for the test's .release before returning its status
+            if armed hold; then
+              "$real" "$@"; rc=$?; echo $$ > "$d/.hit"
+              while [ ! -e "$d/.release" ]; do sleep 0.1; done
+              rm -f "$d/.release"; exit $rc
+            fi
             exec "$real" "$@"
             """;
 
@@ -175,8 +190,9 @@ class FaultsNetnsTest {
     }
 
     /**
-     * Fault 2a: the link goes down after the apply, before the confirm: the host rolls itself back. The confirm's
-     * agent is held in the wrapper (before its JVM starts) while the link goes down, then killed: it never ran.
+     * Fault 2a: the link goes down after the apply, before the confirm: the host rolls itself back. The applying
+     * agent is held in the wrapper right after its iptables-restore committed; the link goes down, the agent goes
+     * on (verifies, reports, waits for its confirmation token), and no fresh connection can bring the token.
      */
     @Test
     @Order(2)
@@ -188,18 +204,19 @@ class FaultsNetnsTest {
         try (Traffic traffic = traffic(false)) {
             Path target = other(current());
             Map<String, State> old = lab.states();
-            arm("before-java-confirm");
+            arm("hold-iptables-restore-apply");
             Started s = lab.startApply(target, CONFIRM, "--connect-timeout", "3");
-            awaitHit(s, "the confirm on " + victim);
+            awaitHit(s, "the apply's iptables-restore on " + victim);
             assertTrue(lab.pending(victim), "the apply on " + victim + " must await its confirmation");
             lab.link(victim, false);
             try {
-                killHeld();
-                r = lab.await(s);
+                lab.changeByHand(victim, List.of("touch", "/usr/local/sbin/.release"), null);
+                // the agent waits for a token that cannot come, then its watchdog rolls back, all behind the cut
                 lab.awaitSettled(SETTLE);
             } finally {
                 lab.link(victim, true);
             }
+            r = lab.await(s);
             v = FaultLab.verdict(lab.state(victim), old.get(victim), converged.get(target).get(victim));
             t = traffic.stop();
         } finally {
@@ -284,8 +301,8 @@ class FaultsNetnsTest {
         // the two that can leave a host in between run in CI; the long suite adds the two others
         List<String> cases = Results.count("agentcases", 2) > 2
                 ? List.of("before-iptables-restore-apply", "after-iptables-restore-apply",
-                        "before-iptables-save-confirm", "before-ip6tables-save-confirm")
-                : List.of("after-iptables-restore-apply", "before-ip6tables-save-confirm");
+                        "before-iptables-save-token", "before-ip6tables-save-token")
+                : List.of("after-iptables-restore-apply", "before-ip6tables-save-token");
         List<String> outcomes = new ArrayList<>();
         List<String> bad = new ArrayList<>();
         Traffic.Tally t;
@@ -297,7 +314,8 @@ class FaultsNetnsTest {
                 arm(c);
                 Started s = lab.startApply(target, CONFIRM, "--connect-timeout", "5");
                 awaitHit(s, c + " on " + victim);
-                String sub = c.substring(c.lastIndexOf('-') + 1);
+                // persistence runs in the applying agent once its confirmation token arrived
+                String sub = c.endsWith("-token") ? "apply" : c.substring(c.lastIndexOf('-') + 1);
                 List<Long> agents = lab.agents(victim, sub);
                 agents.forEach(FaultLab::kill);
                 killHeld();
