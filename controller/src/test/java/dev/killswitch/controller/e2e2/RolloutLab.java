@@ -9,16 +9,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.killswitch.agent.observe.CommandRunner;
 import dev.killswitch.controller.cli.KillswitchMain;
+import dev.killswitch.controller.lab.FreshLab;
 import dev.killswitch.controller.lab.Lab;
-import dev.killswitch.controller.lab.LabError;
 import dev.killswitch.controller.lab.LabSpec;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +44,6 @@ final class RolloutLab implements AutoCloseable {
             "/etc/sysctl.d/99-killswitch.conf");
     static final List<String> AGENT_STATE = List.of("/var/lib/killswitch/backup.json",
             "/var/lib/killswitch/pending.json");
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final long COMMAND_TIMEOUT_SECONDS = 300;
 
     final LabSpec spec;
@@ -65,23 +64,11 @@ final class RolloutLab implements AutoCloseable {
      */
     static RolloutLab up(Path dir, String tag) {
         Path jar = agentJar();
-        LabError last = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            LabSpec spec = LabSpec.of(GATEWAYS.size()).withPrefix("ks-" + tag + "-" + randomId() + "-")
-                    .withStateDir(dir.resolve("lab" + attempt + "/state"))
-                    .withInventory(dir.resolve("lab" + attempt + "/inventory/hosts.yml"))
-                    .withSshPortBase(23000 + RANDOM.nextInt(900) * 10);
-            try {
-                return new RolloutLab(spec, Lab.up(spec), dir, jar);
-            } catch (LabError e) {
-                last = e;
-                Lab.down(spec.prefix(), spec.stateDir());
-                if (!e.getMessage().contains("is in use")) {
-                    throw e;
-                }
-            }
+        try {
+            return FreshLab.up(tag, dir, GATEWAYS.size(), 23000, 900, (spec, lab) -> new RolloutLab(spec, lab, dir, jar));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        throw last;
     }
 
     /** Removes the lab; safe to call when it is already gone. */
@@ -341,11 +328,4 @@ final class RolloutLab implements AutoCloseable {
         throw new AssertionError("the agent jar is not built: run mvn -q -B -o package -DskipTests first");
     }
 
-    private static String randomId() {
-        StringBuilder id = new StringBuilder();
-        for (int i = 0; i < 6; i++) {
-            id.append("abcdefghijklmnopqrstuvwxyz0123456789".charAt(RANDOM.nextInt(36)));
-        }
-        return id.toString();
-    }
 }

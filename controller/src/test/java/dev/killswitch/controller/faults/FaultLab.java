@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.killswitch.agent.observe.CommandRunner;
 import dev.killswitch.agent.report.Json;
 import dev.killswitch.controller.cli.KillswitchMain;
+import dev.killswitch.controller.lab.FreshLab;
 import dev.killswitch.controller.lab.Lab;
-import dev.killswitch.controller.lab.LabError;
 import dev.killswitch.controller.lab.LabHost;
 import dev.killswitch.controller.lab.LabSpec;
 import java.io.IOException;
@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -40,7 +39,6 @@ final class FaultLab implements AutoCloseable {
     static final String PENDING = "/var/lib/killswitch/pending.json";
     private static final List<String> SYSCTLS = List.of("net.ipv6.conf.all.disable_ipv6",
             "net.ipv6.conf.default.disable_ipv6");
-    private static final SecureRandom RANDOM = new SecureRandom();
     /** Small JVMs: the 2 cores are shared with the gateways' agents and other suites. */
     static final List<String> JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto");
 
@@ -68,27 +66,7 @@ final class FaultLab implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new AssertionError("no agent jar at " + jar + ": build it first (mvn -q -B -o package -DskipTests)");
         }
-        LabError last = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            StringBuilder id = new StringBuilder();
-            for (int i = 0; i < 5; i++) {
-                id.append("abcdefghijklmnopqrstuvwxyz0123456789".charAt(RANDOM.nextInt(36)));
-            }
-            LabSpec spec = LabSpec.of(hosts).withPrefix("ks-f-" + id + "-")
-                    .withStateDir(dir.resolve("lab" + attempt + "/state"))
-                    .withInventory(dir.resolve("lab" + attempt + "/inventory/hosts.yml"))
-                    .withSshPortBase(20000 + RANDOM.nextInt(190) * 10);
-            try {
-                return new FaultLab(spec, Lab.up(spec), dir, jar);
-            } catch (LabError e) {
-                last = e;
-                Lab.down(spec.prefix(), spec.stateDir());
-                if (!e.getMessage().contains("is in use")) {
-                    throw e;
-                }
-            }
-        }
-        throw last;
+        return FreshLab.up("f", dir, hosts, 20000, 190, (spec, lab) -> new FaultLab(spec, lab, dir, jar));
     }
 
     @Override
