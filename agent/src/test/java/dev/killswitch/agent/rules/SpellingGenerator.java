@@ -933,6 +933,10 @@ final class SpellingGenerator {
     }
 
     private void helper(RuleParts r) {
+        if (has(r, "helper")) {
+            // a second helper match takes the first one's --helper when the target sits between them: refused
+            return;
+        }
         List<String> seg = module("helper");
         opt(seg, true, "--helper", quote(pick("ftp", "sip", "irc", "tftp", "ftp-21")));
         r.segments.add(seg);
