@@ -9,9 +9,6 @@ import dev.killswitch.controller.drift.Finding;
 import dev.killswitch.controller.history.Check;
 import dev.killswitch.controller.history.History;
 import dev.killswitch.controller.history.JdbcHistory;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -42,29 +39,14 @@ class HistoryCommandTest {
         }
     }
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = KillswitchMain.run(args);
-            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CapturedRun run(String... args) {
+        return CapturedRun.of(args);
     }
 
     @Test
     void theTableListsOneHostsTimelineNewestFirstWithClassesAndShortFingerprints() {
-        Run r = run("history", "--store", url, "--host", "gw1");
-        assertEquals(0, r.code(), r.err());
+        CapturedRun r = run("history", "--store", url, "--host", "gw1");
+        assertEquals(0, r.exit(), r.err());
         List<String> lines = r.out().lines().toList();
         assertEquals(3, lines.size(), r.out());
         assertTrue(lines.get(0).matches("TIME +HOST +KIND +OUTCOME +FINDINGS +FINGERPRINT +MESSAGE"), lines.get(0));
@@ -76,8 +58,8 @@ class HistoryCommandTest {
 
     @Test
     void jsonCarriesEveryFieldUnderItsSchema() throws Exception {
-        Run r = run("history", "--store", url, "--until", "2026-11-25T12:00:30Z", "--json");
-        assertEquals(0, r.code(), r.err());
+        CapturedRun r = run("history", "--store", url, "--until", "2026-11-25T12:00:30Z", "--json");
+        assertEquals(0, r.exit(), r.err());
         JsonNode root = Json.MAPPER.readTree(r.out());
         assertEquals("killswitch.history/v1", root.path("schema").asText());
         assertEquals(2, root.path("results").size());
@@ -98,19 +80,19 @@ class HistoryCommandTest {
 
     @Test
     void aBadStoreOrTimeIsAClearErrorNamingTheOption() {
-        Run bad = run("history", "--store", "sqlite:/tmp/x.db");
-        assertEquals(1, bad.code());
+        CapturedRun bad = run("history", "--store", "sqlite:/tmp/x.db");
+        assertEquals(1, bad.exit());
         assertTrue(bad.err().startsWith("killswitch: --store sqlite:/tmp/x.db: not a store URL"), bad.err());
-        Run when = run("history", "--store", url, "--since", "last week");
-        assertEquals(1, when.code());
+        CapturedRun when = run("history", "--store", url, "--since", "last week");
+        assertEquals(1, when.exit());
         assertTrue(when.err().contains("--since"), when.err());
         assertTrue(when.err().contains("'last week' is not a time"), when.err());
     }
 
     @Test
     void helpDescribesTheFiltersAndTheStore() {
-        Run r = run("history", "--help");
-        assertEquals(0, r.code());
+        CapturedRun r = run("history", "--help");
+        assertEquals(0, r.exit());
         for (String s : new String[] {"--host", "--since", "--until", "--limit", "--json", "--store", "--no-store",
                 "KILLSWITCH_STORE", "90m, 24h, 7d"}) {
             assertTrue(r.out().replaceAll("\\s+", " ").contains(s), s + " in:\n" + r.out());

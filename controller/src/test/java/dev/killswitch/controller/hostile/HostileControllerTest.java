@@ -3,11 +3,9 @@ package dev.killswitch.controller.hostile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.killswitch.controller.cli.KillswitchMain;
-import java.io.ByteArrayOutputStream;
+import dev.killswitch.controller.cli.CapturedRun;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -141,22 +139,11 @@ class HostileControllerTest {
     record Run(int exit, String out, String err) {
     }
 
-    static synchronized Run run(String cmd, List<String> args) {
+    static Run run(String cmd, List<String> args) {
         List<String> argv = new ArrayList<>(List.of(cmd));
         argv.addAll(args);
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int exit = KillswitchMain.run(argv.toArray(String[]::new));
-            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+        CapturedRun r = CapturedRun.of(argv.toArray(String[]::new));
+        return new Run(r.exit(), r.out(), r.err());
     }
 
     /** Copies a corpus file into the temp dir with the listener's port in place of @PORT@. */
