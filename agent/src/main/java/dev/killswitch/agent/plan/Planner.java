@@ -1,6 +1,7 @@
 package dev.killswitch.agent.plan;
 
 import com.github.difflib.DiffUtils;
+import com.github.difflib.algorithm.myers.MyersDiffWithLinearSpace;
 import com.github.difflib.patch.AbstractDelta;
 import com.github.difflib.patch.ChangeDelta;
 import com.github.difflib.patch.Chunk;
@@ -361,13 +362,33 @@ public final class Planner {
                         new Chunk<>(pre, new ArrayList<>(w))));
                 return out;
             }
-            Patch<String> patch = DiffUtils.diff(h, w);
+            Patch<String> patch = diffShared(h, w);
             for (AbstractDelta<String> d : patch.getDeltas()) {
                 out.add(new ChangeDelta<>(
                         new Chunk<>(pre + d.getSource().getPosition(), d.getSource().getLines()),
                         new Chunk<>(pre + d.getTarget().getPosition(), d.getTarget().getLines())));
             }
             return out;
+        }
+
+        /**
+         * The texts of {@code have} and {@code want} with one instance per distinct text, so that the diff
+         * compares references: one hash per rule instead of a character compare per diff step.
+         */
+        private static Patch<String> diffShared(List<String> have, List<String> want) {
+            java.util.Map<String, String> one = new java.util.HashMap<>(have.size() * 2);
+            List<String> h = new ArrayList<>(have.size());
+            for (String x : have) {
+                String first = one.putIfAbsent(x, x);
+                h.add(first == null ? x : first);
+            }
+            List<String> w = new ArrayList<>(want.size());
+            for (String x : want) {
+                String first = one.putIfAbsent(x, x);
+                w.add(first == null ? x : first);
+            }
+            // linear space: a chain rewritten in bulk (large D) would otherwise cost O(D²) path nodes
+            return DiffUtils.diff(h, w, new MyersDiffWithLinearSpace<String>((a, b) -> a == b), null);
         }
 
         private void leadingForeign(List<Rule> have, boolean[] foreign, int[] cursor) {

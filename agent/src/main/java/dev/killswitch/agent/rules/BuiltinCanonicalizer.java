@@ -19,6 +19,9 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
 
     private static final BuiltinCanonicalizer OBSERVING = new BuiltinCanonicalizer(false);
 
+    /** From this many rules to parse, all cores work; below it the pool's start costs more (a kill switch has ~30). */
+    static final int PARALLEL_FROM = 512;
+
     private final boolean strict;
 
     /** The strict canonicaliser for desired rules. */
@@ -64,6 +67,7 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
      *                 builtin rendering differs is marked unknown
      */
     Ruleset canonicalize(RawRuleset raw, boolean keepText) {
+        Parsed parsed = Parsed.of(this, raw, keepText);
         Map<String, Table> tables = new LinkedHashMap<>();
         for (RawTable rt : raw.tables().values()) {
             if (!Table.isTable(rt.name())) {
@@ -82,7 +86,7 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                         rules.add(Rule.parsedLater(rr, raw.family(), rt.name()));
                         continue;
                     }
-                    List<Rule> out = rules(rr, raw.family(), rt.name());
+                    List<Rule> out = parsed.next(this, rr, raw.family(), rt.name());
                     if (keepText && out.size() == 1) {
                         Rule r = out.get(0);
                         String text = rr.args();
@@ -96,6 +100,69 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
             tables.put(rt.name(), new Table(rt.name(), chains));
         }
         return new Ruleset(raw.family(), tables);
+    }
+
+    /**
+     * Large rulesets are canonicalised on every core before the ordered walk uses the results; each
+     * rule is independent. A rule's error is kept and thrown when the walk reaches it, so the error
+     * reported is the one an ordered pass meets first.
+     */
+    private static final class Parsed {
+        private static final Parsed NONE = new Parsed(null);
+
+        /** Per rule needing a parse, in walk order: its rules, or the exception it threw. */
+        private final Object[] results;
+        private int next;
+
+        private Parsed(Object[] results) {
+            this.results = results;
+        }
+
+        static Parsed of(BuiltinCanonicalizer c, RawRuleset raw, boolean keepText) {
+            if (Runtime.getRuntime().availableProcessors() < 2) {
+                return NONE;
+            }
+            List<RawRule> todo = new ArrayList<>();
+            List<String> tableOf = new ArrayList<>();
+            for (RawTable rt : raw.tables().values()) {
+                if (!Table.isTable(rt.name())) {
+                    break; // the walk stops there
+                }
+                for (RawChain rc : rt.chains().values()) {
+                    for (RawRule rr : rc.rules()) {
+                        if (!(keepText && Rule.readableLater(rr))) {
+                            todo.add(rr);
+                            tableOf.add(rt.name());
+                        }
+                    }
+                }
+            }
+            if (todo.size() < PARALLEL_FROM) {
+                return NONE;
+            }
+            Object[] results = new Object[todo.size()];
+            java.util.stream.IntStream.range(0, results.length).parallel().forEach(k -> {
+                try {
+                    results[k] = c.rules(todo.get(k), raw.family(), tableOf.get(k));
+                } catch (RuntimeException e) {
+                    results[k] = e;
+                }
+            });
+            return new Parsed(results);
+        }
+
+        /** The rules of the walk's next parsed rule, {@code rr}. */
+        @SuppressWarnings("unchecked")
+        List<Rule> next(BuiltinCanonicalizer c, RawRule rr, Family family, String table) {
+            if (results == null) {
+                return c.rules(rr, family, table);
+            }
+            Object r = results[next++];
+            if (r instanceof RuntimeException e) {
+                throw e;
+            }
+            return (List<Rule>) r;
+        }
     }
 
     /**

@@ -44,10 +44,9 @@ public final class Tokenizer {
     /** The first {@code max} tokens of {@code line}. */
     public static List<Token> tokenize(String line, int max, Origin origin) {
         List<Token> out = new ArrayList<>(Math.min(max, 16));
-        char[] chars = line.toCharArray(); // scanned as an array: charAt is a call under C1
         int pos = 0;
         Token t;
-        while (out.size() < max && (t = next(line, chars, pos, origin)) != null) {
+        while (out.size() < max && (t = next(line, pos, origin)) != null) {
             out.add(t);
             pos = t.end();
         }
@@ -58,20 +57,20 @@ public final class Tokenizer {
      * Tokens without quotes are cut out of the line directly; only quoted ones are rebuilt
      * character by character.
      */
-    private static Token next(String line, char[] chars, int from, Origin origin) {
-        int n = chars.length;
+    private static Token next(String line, int from, Origin origin) {
+        int n = line.length();
         int i = from;
-        while (i < n && isSeparator(chars[i])) {
+        while (i < n && isSeparator(line.charAt(i))) {
             i++;
         }
         if (i >= n) {
             return null;
         }
         int start = i;
-        while (i < n && !isSeparator(chars[i]) && chars[i] != '"') {
+        while (i < n && !isSeparator(line.charAt(i)) && line.charAt(i) != '"') {
             i++;
         }
-        if (i == n || chars[i] != '"') {
+        if (i == n || line.charAt(i) != '"') {
             if (i - start >= MAX_PARAM) {
                 throw tooLong(origin);
             }
@@ -79,11 +78,11 @@ public final class Tokenizer {
         }
         // a quote somewhere in this token: do it the long way, exactly like add_param_to_argv
         StringBuilder param = new StringBuilder(i - start + 16);
-        param.append(chars, start, i - start);
+        param.append(line, start, i);
         boolean quoteOpen = false;
         boolean escaped = false;
         for (; i < n; i++) {
-            char c = chars[i];
+            char c = line.charAt(i);
             if (quoteOpen) {
                 if (escaped) {
                     add(param, c, origin);

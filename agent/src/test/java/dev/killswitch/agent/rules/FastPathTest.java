@@ -1,0 +1,122 @@
+package dev.killswitch.agent.rules;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shortcuts of the hot paths give exactly what the general paths give: the save parser's
+ * untokenized {@code -A CHAIN args} lines, and the parallel canonicalisation of large rulesets.
+ */
+class FastPathTest {
+
+    /** Counters in front send a line down the general, tokenizing path; iptables-restore accepts both. */
+    private static String withCounters(String dump) {
+        StringBuilder sb = new StringBuilder(dump.length() * 2);
+        for (String line : dump.split("\n", -1)) {
+            sb.append(line.startsWith("-A ") ? "[0:0] " + line : line).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static List<Path> dumps() throws IOException, URISyntaxException {
+        List<Path> out = new ArrayList<>();
+        for (String dir : List.of("/corpus/public", "/corpus/public-canonical", "/corpus/generated")) {
+            try (Stream<Path> s = Files.list(Path.of(FastPathTest.class.getResource(dir).toURI()))) {
+                s.filter(p -> p.toString().endsWith(".rules")).sorted().forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void appendLinesParseAsTheGeneralPathParsesThem() throws Exception {
+        int compared = 0;
+        for (Path p : dumps()) {
+            String text = Files.readString(p);
+            Family f = p.getFileName().toString().contains("6") ? Family.IPV6 : Family.IPV4;
+            Object fast;
+            Object general;
+            try {
+                fast = SaveParser.parse(text, "x", f);
+            } catch (InputError e) {
+                fast = e.getMessage();
+            }
+            try {
+                general = SaveParser.parse(withCounters(text), "x", f);
+            } catch (InputError e) {
+                general = e.getMessage();
+            }
+            assertEquals(general, fast, p.getFileName().toString());
+            compared++;
+        }
+        assertEquals(true, compared > 40, "the corpus is there: " + compared);
+    }
+
+    @Test
+    void theShortcutLeavesOddLinesToTheGeneralPath() {
+        String ok = "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT  -p tcp   -j ACCEPT  \nCOMMIT\n";
+        assertEquals("-p tcp   -j ACCEPT", SaveParser.parse(ok, "x", Family.IPV4).tables().get("filter")
+                .chains().get("INPUT").rules().get(0).args());
+        // what the general path says of each (the shortcut must not take them)
+        java.util.Map<String, String> odd = java.util.Map.of(
+                "-A INPUT -t nat -j ACCEPT", "-t is not allowed in a restore file",
+                "-A INPUT -p tcp --table nat -j ACCEPT", "-t is not allowed in a restore file",
+                "-A nochain -j ACCEPT", "chain nochain is not declared",
+                "-A \"INPUT\" -j ACCEPT", "");
+        odd.forEach((line, error) -> {
+            String dump = "*filter\n:INPUT ACCEPT [0:0]\n" + line + "\nCOMMIT\n";
+            if (error.isEmpty()) {
+                assertEquals("-j ACCEPT", SaveParser.parse(dump, "x", Family.IPV4).tables().get("filter")
+                        .chains().get("INPUT").rules().get(0).args(), line);
+            } else {
+                InputError e = assertThrows(InputError.class, () -> SaveParser.parse(dump, "x", Family.IPV4));
+                assertEquals(true, e.getMessage().contains(error), e.getMessage());
+            }
+        });
+    }
+
+    private static RawRuleset big(int n, int... bad) {
+        List<RawRule> rules = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int k = i;
+            boolean broken = java.util.Arrays.stream(bad).anyMatch(b -> b == k);
+            rules.add(new RawRule(broken ? "-p tcp --dport 99999 -j ACCEPT"
+                    : "-p tcp -s 10." + (i / 250 % 250) + "." + (i % 250) + ".1 --dport " + (1024 + i)
+                    + " -m comment --comment \"r" + i + "\" -j ACCEPT", new Origin("big.yml", i + 1, "")));
+        }
+        return new RawRuleset(Family.IPV4, java.util.Map.of("filter", new RawTable("filter",
+                java.util.Map.of("INPUT", new RawChain("INPUT", "DROP", rules, new Origin("big.yml", 0, ""))))));
+    }
+
+    @Test
+    void aLargeRulesetCanonicalisesAsRuleByRule() {
+        int n = 3 * BuiltinCanonicalizer.PARALLEL_FROM;
+        RawRuleset raw = big(n);
+        BuiltinCanonicalizer c = new BuiltinCanonicalizer();
+        List<Rule> all = c.canonicalize(raw).table("filter").chain("INPUT").rules();
+        List<RawRule> in = raw.tables().get("filter").chains().get("INPUT").rules();
+        assertEquals(n, all.size());
+        for (int i = 0; i < n; i++) {
+            assertEquals(c.rules(in.get(i), Family.IPV4, "filter"), List.of(all.get(i)));
+        }
+    }
+
+    @Test
+    void aLargeRulesetReportsItsFirstBadRule() {
+        int n = 3 * BuiltinCanonicalizer.PARALLEL_FROM;
+        for (int round = 0; round < 5; round++) {
+            InputError e = assertThrows(InputError.class,
+                    () -> new BuiltinCanonicalizer().canonicalize(big(n, n - 2, n / 2, n - 1)));
+            assertEquals(n / 2 + 1, e.origin().line(), e.getMessage());
+        }
+    }
+}
