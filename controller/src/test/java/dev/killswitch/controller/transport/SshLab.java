@@ -195,7 +195,10 @@ final class SshLab implements AutoCloseable {
                 "MaxSessions 100",
                 "LogLevel VERBOSE",
                 // The lab logs in as root and has no sudo: a stand-in that records its calls proves become.
-                "SetEnv PATH=" + dir.resolve("bin") + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                // SHLVL=1: bash then skips this machine's root .bashrc (pyenv init, ~0.5 s and a global lock
+                // per command; 50 parallel commands timed out behind it), as a real gateway's shell starts bare.
+                "SetEnv PATH=" + dir.resolve("bin") + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+                        + " SHLVL=1",
                 ""));
         start(List.of("ip", "netns", "exec", ns, "/usr/sbin/sshd", "-D", "-f", config.toString(),
                 "-E", dir.resolve("sshd_" + gateway + ".log").toString(),
