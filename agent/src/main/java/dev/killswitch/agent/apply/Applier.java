@@ -94,6 +94,7 @@ public final class Applier {
                         + Instant.ofEpochMilli(other.deadline()) + "; refusing to apply on top of it; nothing was "
                         + "changed; run again once it is confirmed or rolled back");
             }
+            dir.removeConfirmTokens(); // no apply waits for one now: any left came too late
             LiveState live = observe(desired);
             timings.put("observeMs", ms(t0));
             long t1 = System.nanoTime();

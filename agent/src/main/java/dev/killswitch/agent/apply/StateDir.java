@@ -73,6 +73,18 @@ public final class StateDir {
         return "confirm-" + id;
     }
 
+    /**
+     * Removes every confirmation token; for when no apply waits for one. A token written after its apply's deadline
+     * (or after its agent died) would otherwise stay: it confirms nothing, as only its own apply reads it.
+     */
+    public void removeConfirmTokens() throws IOException {
+        try (java.nio.file.DirectoryStream<Path> tokens = Files.newDirectoryStream(root, confirmTokenName("*"))) {
+            for (Path token : tokens) {
+                Files.deleteIfExists(token);
+            }
+        }
+    }
+
     public Path watchdogLog() {
         return root.resolve("watchdog.log");
     }

@@ -65,11 +65,18 @@ final class ApplyCommand implements Callable<Integer> {
         } else {
             Inventory inv = fleet.inventory();
             Playbook pb = PlaybookReader.read(file);
-            for (Play play : pb.plays()) {
+            List<Play> plays = pb.plays();
+            for (int i = 0; i < plays.size(); i++) {
+                Play play = plays.get(i);
                 Recap r = new Rollout(fleet.forks, fleet.progress()).run(play.name(), Fleet.hosts(inv, play, fleet.limit),
                         play.serial(), play.maxFailPercentage(), h -> run.run(inv, play, h, true));
                 recaps.add(r);
                 if (r.stopReason() != null) {
+                    // as in Ansible, crossing max_fail_percentage ends the playbook; say so, as no recap shows it
+                    if (i + 1 < plays.size()) {
+                        System.err.println("killswitch apply: " + (plays.size() - i - 1) + " later play(s) not run: "
+                                + r.stopReason());
+                    }
                     break;
                 }
             }

@@ -147,10 +147,7 @@ public final class HostRun {
             if (rendering.yaml == null) {
                 return HostResult.of(host, Status.FAILED, "agent facts failed: " + firstLine(r.stderr()), ms(t0));
             }
-            if (confirmation != null && confirmation.sent()) {
-                return confirmation.result(r, rendering.yaml, ms(t0));
-            }
-            return apply ? confirmed(host, target, c, agent, paths, r, rendering.yaml, t0)
+            return apply ? confirmed(confirmation, target, c, agent, paths, r, rendering.yaml, t0)
                     : planned(host, r, rendering.yaml, Drift.of(ks, rendering.facts), t0);
         } catch (Unreachable e) {
             return HostResult.of(host, Status.UNREACHABLE, e.getMessage(), ms(t0));
@@ -255,8 +252,8 @@ public final class HostRun {
                 return new HostResult(target.name(), Status.ROLLED_BACK, "confirm refused (" + firstLine(r.stderr())
                         + "); the host rolled back", steps(), fp, millis, report, desiredYaml);
             }
-            return new HostResult(target.name(), Status.CHANGED, steps() + " step(s), confirmed", steps(), fp, millis,
-                    report, desiredYaml);
+            return new HostResult(target.name(), Status.CHANGED, steps() + " step(s), " + BY_TOKEN, steps(), fp,
+                    millis, report, desiredYaml);
         }
 
         private java.util.function.LongFunction<HostResult> rolledBack(String message) {
@@ -285,7 +282,10 @@ public final class HostRun {
         }
     }
 
-    /** Applies a reviewed desired state exactly, refusing when the host's live state moved on. */
+    /**
+     * Applies a reviewed desired state exactly, refusing when the host's live state moved on; confirmed by token as
+     * {@link #run} confirms.
+     */
     public HostResult applySaved(Target target, String agentPath, String stateDir, String desiredYaml,
                                  String fingerprint) {
         long t0 = System.nanoTime();
@@ -293,8 +293,20 @@ public final class HostRun {
             Paths paths = new Paths(agentPath, stateDir);
             Agent agent = agent(c, paths);
             progress.host(target.name(), "applying");
-            ExecResult r = c.exec(agent.command(applyArgs(paths, fingerprint)), bytes(desiredYaml), null);
-            return confirmed(target.name(), target, c, agent, paths, r, desiredYaml, t0);
+            List<String> work = applyArgs(paths, fingerprint);
+            Confirmation confirmation = new Confirmation(target, c, paths);
+            ExecResult r;
+            try {
+                List<String> argv = new ArrayList<>(work);
+                argv.add("--await-confirm");
+                r = c.exec(agent.command(argv), bytes(desiredYaml), confirmation, null);
+            } catch (UnsupportedOperationException e) {
+                confirmation = null; // a transport without dialogues (test fakes): confirmed by the confirm command
+                r = c.exec(agent.command(work), bytes(desiredYaml), null);
+            }
+            return confirmed(confirmation, target, c, agent, paths, r, desiredYaml, t0);
+        } catch (Unconfirmed e) {
+            return e.result(ms(t0));
         } catch (Unreachable e) {
             return HostResult.of(target.name(), Status.UNREACHABLE, e.getMessage(), ms(t0));
         } catch (TransportException | RuntimeException e) {
@@ -364,9 +376,16 @@ public final class HostRun {
         return args;
     }
 
-    /** After the agent's apply: reads its report and, when it changed something, confirms over a fresh connection. */
-    private HostResult confirmed(String host, Target target, Connection c, Agent agent, Paths paths, ExecResult r,
-                                 String desiredYaml, long t0) {
+    /**
+     * After the agent's apply: what its token came to when {@code confirmation} sent one; else reads its report and,
+     * when it changed something, confirms with the confirm command over a fresh connection.
+     */
+    private HostResult confirmed(Confirmation confirmation, Target target, Connection c, Agent agent, Paths paths,
+                                 ExecResult r, String desiredYaml, long t0) {
+        if (confirmation != null && confirmation.sent()) {
+            return confirmation.result(r, desiredYaml, ms(t0));
+        }
+        String host = target.name();
         JsonNode report = parse(r.stdout());
         int steps = report == null ? 0 : report.path("steps").size();
         String fp = report == null ? null : report.path("fingerprint").asText(null);
@@ -396,7 +415,7 @@ public final class HostRun {
                     + "); the host rolls itself back within " + options.confirmTimeout() + " s", steps, fp, ms(t0),
                     report, desiredYaml);
         }
-        return new HostResult(host, Status.CHANGED, steps + " step(s), confirmed", steps, fp, ms(t0), report,
+        return new HostResult(host, Status.CHANGED, steps + " step(s), " + BY_COMMAND, steps, fp, ms(t0), report,
                 desiredYaml);
     }
 
@@ -432,6 +451,10 @@ public final class HostRun {
                 .orElse(lines[0]);
         return first.strip().replaceFirst("^killswitch-agent [a-z]+: ", "");
     }
+
+    /** How a changed host's message says it was confirmed: the recap and the history show which way it went. */
+    static final String BY_TOKEN = "confirmed by token";
+    static final String BY_COMMAND = "confirmed by the confirm command";
 
     private static final Pattern JVM_LOG = Pattern.compile("\\[[0-9.]+s\\]\\[");
 

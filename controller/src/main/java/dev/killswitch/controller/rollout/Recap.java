@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The end of a run: every host's outcome and, if the rollout stopped early, why.
+ * The end of a run: every host's outcome and, if a batch crossed max_fail_percentage, why.
  *
- * @param stopReason null when every batch ran
+ * @param stopReason null when no batch crossed max_fail_percentage; the rollout stopped there unless it was the last
+ *     batch (see {@link #stopped()})
  */
 public record Recap(String play, List<HostResult> hosts, String stopReason, long millis) {
     public static final String SCHEMA = "killswitch.recap/v1";
@@ -32,6 +33,11 @@ public record Recap(String play, List<HostResult> hosts, String stopReason, long
 
     public boolean anyFailed() {
         return hosts.stream().anyMatch(h -> h.status().failed()) || stopReason != null;
+    }
+
+    /** True when hosts were left unattempted: a batch crossed max_fail_percentage and batches came after it. */
+    public boolean stopped() {
+        return stopReason != null && hosts.stream().anyMatch(h -> h.status() == Status.SKIPPED);
     }
 
     public boolean anyChanged() {
@@ -56,7 +62,9 @@ public record Recap(String play, List<HostResult> hosts, String stopReason, long
             }
         }
         if (stopReason != null) {
-            sb.append(color ? "\u001b[31m" : "").append("STOPPED: ").append(stopReason)
+            // after the last batch nothing was left to stop
+            sb.append(color ? "\u001b[31m" : "").append(stopped() ? "STOPPED: " : "FINISHED WITH FAILURES: ")
+                    .append(stopReason)
                     .append(color ? "\u001b[0m" : "").append('\n');
         }
         Map<Status, Integer> c = counts();
@@ -72,8 +80,8 @@ public record Recap(String play, List<HostResult> hosts, String stopReason, long
         root.put("schema", SCHEMA);
         root.put("play", play);
         root.put("millis", millis);
-        root.put("stopped", stopReason != null);
-        root.put("stopReason", stopReason);
+        root.put("stopped", stopped());
+        root.put("stopReason", stopped() ? stopReason : null);
         ObjectNode counts = root.putObject("counts");
         counts().forEach((s, n) -> counts.put(s.name().toLowerCase(), n));
         ArrayNode hs = root.putArray("hosts");

@@ -23,6 +23,18 @@ public interface Connection extends AutoCloseable {
     ExecResult exec(List<String> argv, byte[] stdin, Duration timeout) throws TransportException;
 
     /**
+     * As {@link #exec(List, byte[], Duration)}, and hands {@code then} each whole line of stdout as soon as it arrives,
+     * while the command goes on (it may, say, wait for something {@code then} does). An unchecked exception from
+     * {@code then} ends the call: the channel is closed and the exception propagates.
+     *
+     * @throws UnsupportedOperationException when this connection cannot watch a command's output as it comes
+     */
+    default ExecResult exec(List<String> argv, byte[] stdin, Consumer<String> then, Duration timeout)
+            throws TransportException {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " holds no dialogues");
+    }
+
+    /**
      * Runs {@code argv} as a dialogue: waits for the first line it prints, writes {@code answer}'s reply to that line to
      * its standard input (then end of file), and waits for it as {@link #exec} does. The result's stdout is what it
      * printed after that line. When it ends without printing a whole line, {@code answer} is not called and stdout is

@@ -98,7 +98,8 @@ public final class FakeTransport implements Transport {
      * The same fake, whose connections also hold {@link Connection#converse dialogues}: the script is asked twice with
      * the same argv, first with null stdin (the first line of its stdout opens the dialogue; the rest is ignored), then
      * with the answer as stdin (its result ends the dialogue). Each half waits the exec latency. Without this, a
-     * dialogue is unsupported, as for a transport that cannot hold one.
+     * dialogue is unsupported, as for a transport that cannot hold one. A command watched as it goes
+     * ({@link Connection#exec(List, byte[], Consumer, Duration)}) asks the script once and hands on its stdout's lines.
      */
     public FakeTransport holdingDialogues() {
         return new FakeTransport(script, latency, sleeper, unreachable, true);
@@ -199,6 +200,19 @@ public final class FakeTransport implements Transport {
             }
             pause(host, delay.exec());
             return script.respond(host, argv, stdin);
+        }
+
+        @Override
+        public ExecResult exec(List<String> argv, byte[] stdin, Consumer<String> then, Duration timeout)
+                throws TransportException {
+            if (!dialogues) {
+                return Connection.super.exec(argv, stdin, then, timeout);
+            }
+            ExecResult r = exec(argv, stdin, timeout);
+            if (then != null) {
+                r.stdout().lines().forEach(then);
+            }
+            return r;
         }
 
         @Override

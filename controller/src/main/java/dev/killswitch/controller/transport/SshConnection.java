@@ -58,7 +58,13 @@ final class SshConnection implements Connection {
 
     @Override
     public ExecResult exec(List<String> argv, byte[] stdin, Duration timeout) throws TransportException {
-        return channel(argv, (out, head) -> stdin, null, timeout);
+        return exec(argv, stdin, null, timeout);
+    }
+
+    @Override
+    public ExecResult exec(List<String> argv, byte[] stdin, Consumer<String> then, Duration timeout)
+            throws TransportException {
+        return channel(argv, (out, head) -> stdin, then, timeout);
     }
 
     @Override

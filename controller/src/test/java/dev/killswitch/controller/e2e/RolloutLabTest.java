@@ -128,7 +128,7 @@ class RolloutLabTest {
         assertEquals(HOSTS, recap.path("counts").path("changed").asInt(), recap.toPrettyString());
         assertFalse(recap.path("stopped").asBoolean());
         for (JsonNode h : recap.path("hosts")) {
-            assertTrue(h.path("message").asText().endsWith("confirmed"), h.toPrettyString());
+            assertTrue(h.path("message").asText().endsWith("confirmed by token"), h.toPrettyString());
         }
         System.out.printf("rollout of %d gateways: %.1f s (recap %d ms)%n", HOSTS,
                 (rolloutEnd - rolloutStart) / 1e9, recap.path("millis").asLong());

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code plan -o FILE} then {@code apply FILE}: the reviewed plan is applied exactly, a gateway changed by hand in
- * between is refused as stale and left alone, and the others proceed.
+ * between is refused as stale and left alone, and the others proceed, confirmed by token as a one-go apply is.
  */
 @Tag("netns")
 class PlanReviewNetnsTest {
@@ -62,6 +62,11 @@ class PlanReviewNetnsTest {
             assertEquals(savedHost(reviewed, gw).path("fingerprint").asText(), h.path("fingerprint").asText(),
                     gw + " was applied from the state it was reviewed in");
             assertEquals(plannedSteps(plan, gw), h.path("steps").asInt(), gw + ": the reviewed number of steps");
+            // the applying agent confirmed on the token the controller wrote over a fresh connection: no second
+            // agent JVM ('confirm') that a loaded host might start only after the deadline
+            assertEquals(plannedSteps(plan, gw) + " step(s), confirmed by token", h.path("message").asText(),
+                    apply.toString());
+            assertEquals(List.of(), confirmTokens(gw), gw + ": the used token is gone");
         }
 
         // applied exactly as planned: a new plan finds gw1 and gw3 already as desired, and renders for them what
@@ -98,6 +103,12 @@ class PlanReviewNetnsTest {
         assertEquals(1, second.exit(), second.toString());
         assertTrue(second.host("gw3").path("message").asText().startsWith("plan is stale"), second.toString());
         assertEquals(applied, lab.snapshot("gw3"));
+    }
+
+    /** The confirmation tokens left in {@code gw}'s state dir. */
+    private static List<String> confirmTokens(String gw) {
+        return lab.lab.exec(gw, List.of("ls", "-A", "/var/lib/killswitch")).stdout().lines()
+                .filter(f -> f.startsWith("confirm-")).toList();
     }
 
     private static JsonNode savedHost(JsonNode plan, String gw) {

@@ -90,8 +90,10 @@ class RolloutBatchesTest {
             assertEquals("not attempted: " + r.stopReason(), h.message());
         }
         assertTrue(r.anyFailed());
+        assertTrue(r.stopped());
         assertTrue(r.text(false).contains("STOPPED: " + r.stopReason()));
         assertTrue(r.json().path("stopped").asBoolean());
+        assertEquals(r.stopReason(), r.json().path("stopReason").asText());
         assertEquals(4, r.json().path("counts").path("skipped").asInt());
     }
 
@@ -122,6 +124,23 @@ class RolloutBatchesTest {
         assertEquals("2 of 2 host(s) failed in batch 2 (100% > max_fail_percentage 50%)", r2.stopReason());
         assertEquals(List.of(Status.CHANGED, Status.CHANGED, Status.FAILED, Status.UNREACHABLE, Status.SKIPPED,
                 Status.SKIPPED), r2.hosts().stream().map(HostResult::status).toList());
+    }
+
+    @Test
+    void whenTheLastBatchCrossesTheThresholdTheRecapSaysTheRolloutFinishedWithFailuresNotThatItStopped() {
+        Script s = new Script(Map.of("h5", Status.FAILED));
+
+        Recap r = new Rollout(10, s).run("p", FIVE, List.of(1, "100%"), 0, s);
+
+        assertEquals(5, s.worked.size(), "every host was attempted");
+        assertEquals("1 of 4 host(s) failed in batch 2 (25% > max_fail_percentage 0%)", r.stopReason());
+        assertFalse(r.stopped());
+        assertTrue(r.anyFailed(), "the run still fails");
+        String text = r.text(false);
+        assertTrue(text.contains("FINISHED WITH FAILURES: " + r.stopReason()), text);
+        assertFalse(text.contains("STOPPED"), text);
+        assertFalse(r.json().path("stopped").asBoolean());
+        assertTrue(r.json().path("stopReason").isNull());
     }
 
     @Test

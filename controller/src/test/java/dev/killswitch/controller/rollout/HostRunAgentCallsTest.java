@@ -2,6 +2,7 @@ package dev.killswitch.controller.rollout;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.killswitch.controller.inventory.Inventory;
@@ -10,9 +11,11 @@ import dev.killswitch.controller.playbook.Play;
 import dev.killswitch.controller.playbook.PlaybookReader;
 import dev.killswitch.controller.transport.ExecResult;
 import dev.killswitch.controller.transport.FakeTransport;
+import dev.killswitch.controller.transport.Target;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -97,6 +100,7 @@ class HostRunAgentCallsTest {
         HostResult r = apply(gateway("\"203.0.113.1:51820\"").holdingDialogues(), dir);
         assertEquals(Status.CHANGED, r.status(), r.message());
         assertEquals(List.of("apply --facts-first", "apply --facts-first <desired>", "confirm"), subcommands());
+        assertEquals("1 step(s), " + HostRun.BY_COMMAND, r.message(), "this agent sent no confirm id to wait on");
         assertTrue(r.desired().contains("203.0.113.1/32"), r.desired());
     }
 
@@ -108,10 +112,43 @@ class HostRunAgentCallsTest {
         HostResult r = apply(t, dir);
         assertEquals(Status.CHANGED, r.status(), r.message());
         assertEquals(List.of("apply --facts-first", "apply --facts-first <desired>"), subcommands());
+        assertEquals("1 step(s), " + HostRun.BY_TOKEN, r.message());
         assertTrue(calls.get(1).args().contains("--await-confirm"), calls.get(1).args().toString());
         assertEquals(2, t.connects(), "the token goes over a second, fresh connection");
         FakeTransport.FakeFile token = t.file("gw1", "/var/lib/killswitch/confirm-" + CONFIRM_ID);
         assertEquals(CONFIRM_ID + "\n", new String(token.content(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aSavedPlanIsConfirmedByATokenWrittenOverAFreshConnectionWithoutASecondAgentCall() {
+        awaits = true;
+        FakeTransport t = gateway("\"203.0.113.1:51820\"").holdingDialogues();
+        HostResult r = applySaved(t);
+        assertEquals(Status.CHANGED, r.status(), r.message());
+        assertEquals("1 step(s), " + HostRun.BY_TOKEN, r.message());
+        assertEquals(List.of("apply <desired>"), subcommands());
+        assertTrue(calls.get(0).args().containsAll(List.of("--await-confirm", "--expect-fingerprint", "sha256:f")),
+                calls.get(0).args().toString());
+        assertEquals("the reviewed state\n", new String(calls.get(0).stdin(), StandardCharsets.UTF_8));
+        assertEquals(2, t.connects(), "the token goes over a second, fresh connection");
+        FakeTransport.FakeFile token = t.file("gw1", "/var/lib/killswitch/confirm-" + CONFIRM_ID);
+        assertEquals(CONFIRM_ID + "\n", new String(token.content(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void withoutDialoguesASavedPlanIsConfirmedByTheConfirmCommand() {
+        HostResult r = applySaved(gateway("\"203.0.113.1:51820\""));
+        assertEquals("1 step(s), " + HostRun.BY_COMMAND, r.message());
+        assertEquals(List.of("apply <desired>", "confirm"), subcommands());
+        assertFalse(calls.get(0).args().contains("--await-confirm"), "nobody would write its token");
+    }
+
+    private static HostResult applySaved(FakeTransport t) {
+        Target target = new Target("gw1", "203.0.113.11", 22, "root", Path.of("/nonexistent/key"), false, null,
+                Duration.ofSeconds(10), Duration.ofSeconds(180));
+        return new HostRun(t, AGENT, HostRun.Options.defaults(), Progress.QUIET).applySaved(target,
+                "/var/lib/killswitch/agent/killswitch-agent.jar", "/var/lib/killswitch", "the reviewed state\n",
+                "sha256:f");
     }
 
     @Test

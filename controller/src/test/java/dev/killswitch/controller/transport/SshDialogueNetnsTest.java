@@ -55,6 +55,32 @@ class SshDialogueNetnsTest {
     }
 
     @Test
+    void aWatchedCommandHandsOnEachLineWhileItWaitsForWhatTheWatcherDoes() throws Exception {
+        Path go = lab.dir.resolve("go");
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (Connection c = new SshTransport(knownHosts, false).connect(lab.gatewayA("gw-a", lab.clientKey))) {
+            // the command ends only once the watcher, called with its first line, has made the file it waits for
+            ExecResult r = c.exec(List.of("sh", "-c", "read a; echo \"got $a\"; while [ ! -e \"$1\" ]; do sleep 0.05; "
+                    + "done; echo done", "sh", go.toString()), "input\n".getBytes(StandardCharsets.UTF_8), line -> {
+                        seen.add(line);
+                        if (line.equals("got input")) {
+                            touch(go);
+                        }
+                    }, null);
+            assertEquals(List.of("got input", "done"), seen);
+            assertEquals(new ExecResult(0, "got input\ndone\n", ""), r);
+        }
+    }
+
+    private static void touch(Path p) {
+        try {
+            Files.writeString(p, "");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void aCommandThatEndsWithoutALineIsNeverAsked() throws Exception {
         try (Connection c = new SshTransport(knownHosts, false).connect(lab.gatewayA("gw-a", lab.clientKey))) {
             ExecResult r = c.converse(List.of("sh", "-c", "printf partial; exit 1"), line -> {
