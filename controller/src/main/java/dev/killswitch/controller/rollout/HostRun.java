@@ -386,6 +386,9 @@ public final class HostRun {
             return confirmation.result(r, desiredYaml, ms(t0));
         }
         String host = target.name();
+        if (r.exitCode() == 127) {
+            return HostResult.of(host, Status.FAILED, AgentInstaller.noJava(host), ms(t0)); // a saved plan's host
+        }
         JsonNode report = parse(r.stdout());
         int steps = report == null ? 0 : report.path("steps").size();
         String fp = report == null ? null : report.path("fingerprint").asText(null);

@@ -189,5 +189,9 @@ class HostRunAgentCallsTest {
         HostResult r = apply(t, dir);
         assertEquals(Status.FAILED, r.status());
         assertEquals(dev.killswitch.controller.transport.AgentInstaller.noJava("gw1"), r.message());
+        HostResult saved = applySaved(t);
+        assertEquals(Status.FAILED, saved.status());
+        assertEquals(dev.killswitch.controller.transport.AgentInstaller.noJava("gw1"), saved.message(),
+                "a saved plan's apply gives the same hint");
     }
 }
