@@ -74,6 +74,10 @@ final class DriftCommand implements Callable<Integer> {
             description = "With --schedule, how long SIGTERM waits for a running check to finish and be recorded "
                     + "(default: ${DEFAULT-VALUE}).")
     int stopTimeout;
+    @Option(names = "--retain", paramLabel = "AGE", converter = When.Age.class,
+            description = "After recording, delete the stored results older than AGE (90d, 24h, P90D), except each "
+                    + "host's newest, as 'history prune' does; with --schedule after every firing (default: keep all).")
+    Duration retain;
     @Option(names = "--remediate", description = "Apply the desired state to drifted hosts (guarded, commit-confirmed).")
     boolean remediate;
     @Option(names = "--remediate-classes", split = ",", paramLabel = "CLASS",
@@ -116,6 +120,9 @@ final class DriftCommand implements Callable<Integer> {
         List<Check> records = new ArrayList<>();
         results.forEach(r -> records.addAll(r.records(null)));
         store.record(records);
+        if (retain != null) {
+            store.prune(java.time.Instant.now().minus(retain));
+        }
         ArrayNode json = Json.MAPPER.createArrayNode();
         results.forEach(r -> print(r, json));
         if (fleet.json) {
@@ -145,7 +152,7 @@ final class DriftCommand implements Callable<Integer> {
     private Schedule.Spec scheduleSpec() {
         try {
             return new Schedule.Spec(scheduleName(), when.schedule, Misfire.parse(misfire),
-                    Duration.ofSeconds(misfireThreshold));
+                    Duration.ofSeconds(misfireThreshold), retain);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
 
 /** {@code killswitch history}: the stored checks and applies, newest first. */
 @Command(name = "history", mixinStandardHelpOptions = true, sortOptions = false,
+        subcommands = HistoryPruneCommand.class,
         header = "List the stored results of drift checks, remediations and applies, newest first.",
         description = {
             "Every 'drift' check and remediation and every 'apply' records one result per host in the history store: "
@@ -32,6 +33,7 @@ import picocli.CommandLine.Option;
             "  killswitch history --host gw1 --since 7d",
             "  killswitch history --since 2026-11-25 --until 2026-11-26 --json",
             "  killswitch history --store jdbc:postgresql://db.example/killswitch?user=ks --limit 20",
+            "  killswitch history prune --older-than 90d        (retention: see 'history prune --help')",
             "",
             "Exit status: 0 success (also when nothing matches); 1 the store cannot be read or bad options."})
 final class HistoryCommand implements Callable<Integer> {

@@ -60,6 +60,18 @@ final class StoreOptions {
         }
     }
 
+    /** Retention after a recorded run; like {@link #record}, a store that fails now only warns. */
+    void prune(java.time.Instant before) {
+        if (noStore) {
+            return;
+        }
+        try (History history = open()) {
+            history.prune(before);
+        } catch (RuntimeException e) {
+            System.err.println("killswitch: warning: old results were not pruned: " + e.getMessage());
+        }
+    }
+
     /** The store of {@code --no-store}: records nothing, finds nothing. */
     private static final class Forgetful implements History {
         @Override
@@ -74,6 +86,11 @@ final class StoreOptions {
         @Override
         public List<Check> latest() {
             return List.of();
+        }
+
+        @Override
+        public long prune(java.time.Instant before) {
+            return 0;
         }
 
         @Override

@@ -29,18 +29,24 @@ final class When implements ITypeConverter<Instant> {
         this.clock = clock;
     }
 
+    /** An age: 90m, 24h, 7d or an ISO duration (PT90M, P7D); null when the text is not one. */
+    static Duration age(String v) {
+        Matcher age = AGE.matcher(v);
+        if (age.matches()) {
+            // 90m -> PT90M, 7d -> P7D: java.time reads the amount and the unit
+            String unit = age.group(2).toUpperCase();
+            return Duration.parse((unit.equals("D") ? "P" : "PT") + age.group(1) + unit);
+        }
+        return v.startsWith("P") || v.startsWith("p") ? Duration.parse(v) : null;
+    }
+
     @Override
     public Instant convert(String value) {
         String v = value.trim();
-        Matcher age = AGE.matcher(v);
         try {
-            if (age.matches()) {
-                // 90m -> PT90M, 7d -> P7D: java.time reads the amount and the unit
-                String unit = age.group(2).toUpperCase();
-                return clock.instant().minus(Duration.parse((unit.equals("D") ? "P" : "PT") + age.group(1) + unit));
-            }
-            if (v.startsWith("P") || v.startsWith("p")) {
-                return clock.instant().minus(Duration.parse(v));
+            Duration age = age(v);
+            if (age != null) {
+                return clock.instant().minus(age);
             }
             if (v.length() == 10) {
                 return LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -52,6 +58,24 @@ final class When implements ITypeConverter<Instant> {
         } catch (DateTimeParseException | ArithmeticException e) {
             throw new TypeConversionException("'" + value + "' is not a time: use an ISO-8601 instant or date "
                     + "(2026-11-25T12:00:00Z, 2026-11-25) or an age (90m, 24h, 7d, PT90M)");
+        }
+    }
+
+    /** An age alone, longer than zero: how long to keep something. */
+    static final class Age implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration d;
+            try {
+                d = age(value.trim());
+            } catch (DateTimeParseException | ArithmeticException e) {
+                d = null;
+            }
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new TypeConversionException("'" + value + "' is not an age: use 90m, 24h, 7d or an ISO duration "
+                        + "(P30D), longer than zero");
+            }
+            return d;
         }
     }
 }

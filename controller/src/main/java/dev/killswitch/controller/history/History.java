@@ -18,6 +18,14 @@ public interface History extends AutoCloseable {
     /** The newest result of every host, by host name. */
     List<Check> latest();
 
+    /**
+     * Deletes the results stored before {@code before}, except each host's newest one, so that every host
+     * keeps its last known state however long it has been silent.
+     *
+     * @return how many results were deleted
+     */
+    long prune(Instant before);
+
     @Override
     void close();
 

@@ -233,6 +233,37 @@ public final class JdbcHistory implements History {
         }
     }
 
+    /** Rows deleted per transaction: a first prune of a large store must not hold one huge transaction. */
+    static final int PRUNE_BATCH = 10_000;
+
+    @Override
+    public long prune(Instant before) {
+        return prune(before, PRUNE_BATCH);
+    }
+
+    long prune(Instant before, int batch) {
+        List<Long> newest = latest().stream().map(Check::id).toList();
+        String keep = newest.isEmpty() ? "" : " AND id NOT IN (" + "?, ".repeat(newest.size() - 1) + "?)";
+        // ids through a subquery: PostgreSQL has no DELETE ... LIMIT
+        String sql = "DELETE FROM ks_checks WHERE id IN (SELECT id FROM ks_checks WHERE at < ?" + keep + " LIMIT ?)";
+        long deleted = 0;
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            int n;
+            do {
+                ps.setObject(1, timestamp(before));
+                for (int i = 0; i < newest.size(); i++) {
+                    ps.setLong(i + 2, newest.get(i));
+                }
+                ps.setInt(newest.size() + 2, batch);
+                n = ps.executeUpdate();
+                deleted += n;
+            } while (n == batch);
+        } catch (SQLException e) {
+            throw new IllegalStateException("history store: cannot prune: " + reason(e), e);
+        }
+        return deleted;
+    }
+
     @Override
     public List<Check> latest() {
         // one index seek per host: grouping the whole table does not scale to millions of checks

@@ -2,6 +2,7 @@ package dev.killswitch.controller.schedule;
 
 import dev.killswitch.controller.history.Check;
 import dev.killswitch.controller.history.History;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.quartz.DisallowConcurrentExecution;
@@ -22,12 +23,15 @@ public final class CheckJob implements Job {
     private final History history;
     private final EventLog log;
     private final String controller;
+    /** Results older than this are pruned after each firing; null keeps everything. */
+    private final Duration retain;
 
-    CheckJob(FleetCheck check, History history, EventLog log, String controller) {
+    CheckJob(FleetCheck check, History history, EventLog log, String controller, Duration retain) {
         this.check = check;
         this.history = history;
         this.log = log;
         this.controller = controller;
+        this.retain = retain;
     }
 
     @Override
@@ -44,10 +48,26 @@ public final class CheckJob implements Job {
             }
             log.info("fired", "trigger", trigger, "controller", controller, "hosts", checks.size(),
                     "millis", (System.nanoTime() - t0) / 1_000_000);
+            if (retain != null) {
+                prune(trigger);
+            }
         } catch (Exception e) {
             log.error("firing-failed", "trigger", trigger, "controller", controller,
                     "millis", (System.nanoTime() - t0) / 1_000_000, "error", e.toString());
             throw new JobExecutionException(e, false);
+        }
+    }
+
+    /** Retention after a firing; a failure is logged, never the firing's: its results are stored already. */
+    private void prune(String trigger) {
+        Instant before = Instant.now().minus(retain);
+        try {
+            long deleted = history.prune(before);
+            if (deleted > 0) {
+                log.info("pruned", "trigger", trigger, "before", before.toString(), "results", deleted);
+            }
+        } catch (RuntimeException e) {
+            log.error("prune-failed", "trigger", trigger, "before", before.toString(), "error", e.toString());
         }
     }
 

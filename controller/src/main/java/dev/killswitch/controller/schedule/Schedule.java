@@ -43,10 +43,16 @@ public final class Schedule {
      * @param cron    a Quartz cron expression, seconds first ({@code "0/5 * * * * ?"}: every 5 seconds)
      * @param misfire          what to do about firings missed by more than the misfire threshold
      * @param misfireThreshold how late a firing may start and still run as scheduled
+     * @param retain           after each firing, results older than this are pruned (each host keeps its newest);
+     *                         null keeps everything
      */
-    public record Spec(String name, String cron, Misfire misfire, Duration misfireThreshold) {
+    public record Spec(String name, String cron, Misfire misfire, Duration misfireThreshold, Duration retain) {
         public Spec(String name, String cron, Misfire misfire) {
             this(name, cron, misfire, MISFIRE_THRESHOLD);
+        }
+
+        public Spec(String name, String cron, Misfire misfire, Duration misfireThreshold) {
+            this(name, cron, misfire, misfireThreshold, null);
         }
 
         public Spec {
@@ -127,7 +133,7 @@ public final class Schedule {
             p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
         }
         Scheduler scheduler = new StdSchedulerFactory(p).getScheduler();
-        scheduler.setJobFactory((bundle, s) -> new CheckJob(check, history, log, controller));
+        scheduler.setJobFactory((bundle, s) -> new CheckJob(check, history, log, controller, spec.retain()));
         Schedule schedule = new Schedule(spec, scheduler, log, controller, shared);
         try {
             schedule.join();

@@ -49,6 +49,14 @@ class DriftScheduleOptionsTest {
     }
 
     @Test
+    void aRetentionThatIsNoAgeIsRefusedNamingTheOption() {
+        for (String mode : new String[] {"--once", "--schedule=0/5 * * * * ?"}) {
+            String err = refused(mode, "--retain", "0d");
+            assertTrue(err.contains("--retain") && err.contains("'0d' is not an age"), err);
+        }
+    }
+
+    @Test
     void onceAndScheduleAreExclusiveAndOneIsNeeded() {
         assertTrue(refused("--once", "--schedule", "0/5 * * * * ?").contains("mutually exclusive"));
         assertTrue(refused().contains("Missing required argument"));

@@ -57,6 +57,19 @@ class HistoryCommandTest {
     }
 
     @Test
+    void pruneDeletesWhatIsOlderAndKeepsEachHostsNewest() {
+        CapturedRun r = run("history", "prune", "--store", url, "--older-than", "2026-11-25T12:00:30Z");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("pruned 1 result(s) recorded before 2026-11-25T12:00:30Z; every host keeps its newest\n", r.out());
+        CapturedRun left = run("history", "--store", url);
+        assertEquals(3, left.out().lines().count(), "gw1's remediation and gw2's only check stay: " + left.out());
+        CapturedRun bad = run("history", "prune", "--store", url, "--older-than", "soon");
+        assertEquals(1, bad.exit());
+        assertTrue(bad.err().contains("'soon' is not a time"), bad.err());
+        assertEquals(1, run("history", "prune", "--store", url).exit(), "--older-than is required");
+    }
+
+    @Test
     void jsonCarriesEveryFieldUnderItsSchema() throws Exception {
         CapturedRun r = run("history", "--store", url, "--until", "2026-11-25T12:00:30Z", "--json");
         assertEquals(0, r.exit(), r.err());

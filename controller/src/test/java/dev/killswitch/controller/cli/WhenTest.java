@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,5 +40,16 @@ class WhenTest {
     void anythingElseIsRefusedWithTheFormsThatWork(String bad) {
         TypeConversionException e = assertThrows(TypeConversionException.class, () -> when.convert(bad));
         assertTrue(e.getMessage().contains("90m, 24h, 7d"), e.getMessage());
+    }
+
+    @Test
+    void anAgeIsHowLongToKeep() {
+        When.Age age = new When.Age();
+        assertEquals(java.time.Duration.ofDays(90), age.convert("90d"));
+        assertEquals(java.time.Duration.ofHours(36), age.convert("PT36H"));
+        for (String bad : java.util.List.of("2026-11-20", "0d", "PT0S", "-P1D", "P-1D", "soon", "")) {
+            TypeConversionException e = assertThrows(TypeConversionException.class, () -> age.convert(bad), bad);
+            assertTrue(e.getMessage().contains("is not an age"), e.getMessage());
+        }
     }
 }

@@ -72,6 +72,35 @@ abstract class HistoryContract {
     }
 
     @Test
+    void pruneDeletesWhatIsOlderButKeepsEachHostsNewest() {
+        List<Check> cs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            cs.add(check("gw1", T0.plus(i, ChronoUnit.DAYS), Check.Outcome.IN_SYNC, null));
+        }
+        cs.add(check("gw2", T0, Check.Outcome.DRIFTED, null)); // silent since: its only result stays
+        store.record(cs);
+        assertEquals(7, store.prune(T0.plus(7, ChronoUnit.DAYS)));
+        List<Check> left = store.find(History.Query.all());
+        assertEquals(List.of(T0.plus(9, ChronoUnit.DAYS), T0.plus(8, ChronoUnit.DAYS), T0.plus(7, ChronoUnit.DAYS), T0),
+                left.stream().map(Check::at).toList());
+        assertEquals(List.of("gw1", "gw2"), store.latest().stream().map(Check::host).toList());
+        assertEquals(0, store.prune(T0.plus(7, ChronoUnit.DAYS)), "nothing more to prune");
+        assertEquals(2, store.prune(T0.plus(365, ChronoUnit.DAYS)), "all but each host's newest");
+        assertEquals(2, store.find(History.Query.all()).size());
+    }
+
+    @Test
+    void pruneWorksThroughMoreThanOneBatch() {
+        List<Check> cs = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            cs.add(check("gw" + (i % 3), T0.plusSeconds(i), Check.Outcome.IN_SYNC, null));
+        }
+        store.record(cs);
+        assertEquals(17, ((JdbcHistory) store).prune(T0.plus(1, ChronoUnit.DAYS), 7), "batches of 7, 7, 3");
+        assertEquals(3, store.find(History.Query.all()).size());
+    }
+
+    @Test
     void findFiltersByHostTimeAndLimit() {
         List<Check> cs = new ArrayList<>();
         for (int i = 0; i < 10; i++) {

@@ -34,6 +34,19 @@ final class MemoryHistory implements History {
         return new ArrayList<>(checks);
     }
 
+    private final List<java.time.Instant> prunes = new ArrayList<>();
+
+    /** Records the call only: the schedule's tests check when it prunes, the store's tests what pruning keeps. */
+    @Override
+    public synchronized long prune(java.time.Instant before) {
+        prunes.add(before);
+        return 0;
+    }
+
+    synchronized List<java.time.Instant> prunes() {
+        return List.copyOf(prunes);
+    }
+
     synchronized int recordCalls() {
         return calls;
     }

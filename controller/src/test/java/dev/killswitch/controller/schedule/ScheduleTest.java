@@ -92,6 +92,37 @@ class ScheduleTest {
     }
 
     @Test
+    void withRetentionEachFiringPrunesAfterItIsRecorded() throws Exception {
+        MemoryHistory history = new MemoryHistory();
+        Schedule s = Schedule.start(new Schedule.Spec("t", "* * * * * ?", Misfire.FIRE_ONCE_NOW, Duration.ofSeconds(60),
+                Duration.ofDays(90)), null, history, trigger -> List.of(check("gw1", trigger)), log);
+        Instant started = Instant.now();
+        try {
+            history.awaitRecords(3, 15_000); // firings run one after the other: two prunes have finished by then
+        } finally {
+            s.stop(Duration.ofSeconds(10));
+        }
+        List<Instant> prunes = history.prunes();
+        assertTrue(prunes.size() >= 2, "one prune per firing: " + prunes);
+        Instant expected = started.minus(Duration.ofDays(90));
+        assertTrue(!prunes.get(0).isBefore(expected.minusSeconds(5)) && prunes.get(0).isBefore(expected.plusSeconds(30)),
+                prunes.get(0) + " is about 90 days back");
+    }
+
+    @Test
+    void withoutRetentionNothingIsPruned() throws Exception {
+        MemoryHistory history = new MemoryHistory();
+        Schedule s = Schedule.start(new Schedule.Spec("t", "* * * * * ?", Misfire.FIRE_ONCE_NOW), null, history,
+                trigger -> List.of(check("gw1", trigger)), log);
+        try {
+            history.awaitRecords(1, 10_000);
+        } finally {
+            s.stop(Duration.ofSeconds(10));
+        }
+        assertEquals(List.of(), history.prunes());
+    }
+
+    @Test
     void aFailingCheckIsLoggedAndRecordsNothingAndTheScheduleGoesOn() throws Exception {
         MemoryHistory history = new MemoryHistory();
         AtomicInteger calls = new AtomicInteger();
