@@ -28,7 +28,8 @@ import picocli.CommandLine.Parameters;
         header = "Roll the kill switch out in batches, commit-confirmed, or apply a saved plan.", sortOptions = false,
         description = {
             "Roll the kill switch out: 'apply -i INVENTORY PLAYBOOK' plans and applies in one go, 'apply FILE' applies a plan saved by 'plan -o FILE' exactly (hosts changed since are refused as stale). Hosts go in batches (the play's serial; the first batch is the canary), --forks at a time; the rollout stops before the next batch when max_fail_percentage is crossed (unreachable counts as failed). Every apply is commit-confirmed: the controller confirms over a fresh SSH connection, and a host that is not confirmed within --confirm-timeout rolls itself back. Every host's outcome is recorded in the history store (see 'killswitch history' and --store)."},
-        footer = {"", "Exit status: 0 every host ok or changed; 1 any host failed, unreachable or rolled back."})
+        footer = {"", "Exit status: 0 every host ok or changed; 1 any host failed, unreachable or rolled back.", "",
+            FleetOptions.PASSPHRASE_HELP})
 final class ApplyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PLAYBOOK|PLANFILE",
             description = "A playbook (with -i), or a plan file saved by 'killswitch plan -o'.")

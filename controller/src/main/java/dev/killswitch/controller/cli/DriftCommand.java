@@ -55,7 +55,7 @@ import picocli.CommandLine.Spec;
                 + "check was still running after --stop-timeout or the schedule could not start.",
                 "", "  killswitch drift -i inventory/hosts.yml playbooks/killswitch.yml --once",
                 "  killswitch drift -i inventory/hosts.yml playbooks/killswitch.yml --schedule '0 0/15 * * * ?' "
-                + "--store jdbc:postgresql://db/killswitch"})
+                + "--store jdbc:postgresql://db/killswitch", "", FleetOptions.PASSPHRASE_HELP})
 final class DriftCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PLAYBOOK", description = "The playbook whose kill switch the hosts must hold.")
     Path playbook;

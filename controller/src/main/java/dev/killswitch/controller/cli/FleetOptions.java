@@ -18,6 +18,11 @@ import picocli.CommandLine.Option;
 
 /** Options every fleet command shares: inventory, limit, vars, SSH and output. */
 final class FleetOptions {
+    /** Footer line of every command that logs in to hosts. */
+    static final String PASSPHRASE_HELP = "Environment: " + SshTransport.PASSPHRASE_ENV + " is the passphrase of "
+            + "encrypted private keys (ansible_ssh_private_key_file). There is no option for it: an argument "
+            + "would show in ps.";
+
     @Option(names = {"-i", "--inventory"}, paramLabel = "INVENTORY",
             description = "Ansible inventory: a YAML or INI file, or a directory; group_vars/ and host_vars/ next "
                     + "to it are read.")
@@ -67,7 +72,8 @@ final class FleetOptions {
     }
 
     Transport transport() {
-        return new SshTransport(knownHosts != null ? knownHosts : SshTransport.defaultKnownHosts(), acceptNewHostKeys);
+        return new SshTransport(knownHosts != null ? knownHosts : SshTransport.defaultKnownHosts(), acceptNewHostKeys,
+                SshTransport.passphraseFromEnvironment());
     }
 
     boolean color() {

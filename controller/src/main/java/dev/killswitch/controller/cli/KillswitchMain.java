@@ -24,7 +24,9 @@ import picocli.CommandLine.Command;
             "  killswitch report --html fleet.html --since 7d",
             "  killswitch lab up --hosts 5",
             "",
-            "Exit status: 0 success; 2 changes pending (plan); 1 failure (a message says why)."})
+            "Exit status: 0 success; 2 changes pending (plan); 1 failure (a message says why).",
+            "",
+            FleetOptions.PASSPHRASE_HELP})
 public final class KillswitchMain {
     private KillswitchMain() {
     }

@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
         header = "Dry run: show each host's plan, optionally save it for an exact apply.", sortOptions = false,
         description = {
             "Show what apply would change on each host, as a diff with each step's guard verdicts. Read-only. With -o, save the plan with each host's live-state fingerprint; 'killswitch apply FILE' then applies exactly that, refusing hosts whose live state changed since (\"plan is stale\")."},
-        footer = {"", "Exit status: 0 no changes anywhere; 2 changes pending; 1 a host failed or was unreachable."})
+        footer = {"", "Exit status: 0 no changes anywhere; 2 changes pending; 1 a host failed or was unreachable.", "",
+            FleetOptions.PASSPHRASE_HELP})
 final class PlanCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PLAYBOOK", description = "The playbook (YAML list of plays).")
     Path playbook;

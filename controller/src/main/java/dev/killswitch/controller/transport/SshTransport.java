@@ -7,6 +7,8 @@ import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.channel.OpenFailException;
 import net.schmizz.sshj.userauth.UserAuthException;
 import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
+import net.schmizz.sshj.userauth.password.PasswordFinder;
+import net.schmizz.sshj.userauth.password.Resource;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -16,11 +18,14 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link Transport} over SSH with sshj: strict host key checking against a known_hosts file (trust on first use
  * only when asked), key login, connect and socket timeouts, keepalive, and an optional jump host whose key is
- * checked too. One SSH connection per {@link #connect}; thread-safe.
+ * checked too. Encrypted private keys are decrypted with the passphrase from {@value #PASSPHRASE_ENV}, never from
+ * an argument (visible in ps). One SSH connection per {@link #connect}; thread-safe.
  */
 public final class SshTransport implements Transport {
 
@@ -31,15 +36,34 @@ public final class SshTransport implements Transport {
     /** sshj's default wait for protocol answers (channel opens, re-keying) once logged in. */
     private static final int PROTOCOL_TIMEOUT_MS = 30_000;
 
+    /** The environment variable holding the passphrase of encrypted private keys. */
+    public static final String PASSPHRASE_ENV = "KILLSWITCH_SSH_KEY_PASSPHRASE";
+
     private final KnownHosts knownHosts;
+    private final char[] passphrase;
+    // Decrypted once per run: bcrypt makes each decryption slow on purpose, and a run opens many connections.
+    private final Map<Path, KeyProvider> keys = new ConcurrentHashMap<>();
+
+    /** A transport for unencrypted keys only. */
+    public SshTransport(Path knownHostsFile, boolean acceptNewHostKeys) {
+        this(knownHostsFile, acceptNewHostKeys, null);
+    }
 
     /**
      * @param knownHostsFile OpenSSH known_hosts file (need not exist unless hosts are to be trusted from it)
      * @param acceptNewHostKeys append the key of a host that has no entry yet (trust on first use); a host whose
      *     key changed is refused either way
+     * @param keyPassphrase the passphrase of encrypted private keys, or null when there is none
      */
-    public SshTransport(Path knownHostsFile, boolean acceptNewHostKeys) {
+    public SshTransport(Path knownHostsFile, boolean acceptNewHostKeys, char[] keyPassphrase) {
         this.knownHosts = new KnownHosts(knownHostsFile, acceptNewHostKeys);
+        this.passphrase = keyPassphrase == null ? null : keyPassphrase.clone();
+    }
+
+    /** {@value #PASSPHRASE_ENV} from the environment; null when unset or empty. */
+    public static char[] passphraseFromEnvironment() {
+        String value = System.getenv(PASSPHRASE_ENV);
+        return value == null || value.isEmpty() ? null : value.toCharArray();
     }
 
     /** The current user's {@code ~/.ssh/known_hosts}. */
@@ -75,6 +99,8 @@ public final class SshTransport implements Transport {
         Config config = new DefaultConfig();
         config.setKeepAliveProvider(KeepAliveProvider.KEEP_ALIVE);
         SSHClient client = new SSHClient(config);
+        // before connecting: a key that cannot be used fails without contacting the host
+        KeyProvider identity = loadKey(client, target, who);
         KnownHosts.Check check = knownHosts.newCheck();
         client.addHostKeyVerifier(check);
         client.setConnectTimeout(connectMs);
@@ -88,8 +114,7 @@ public final class SshTransport implements Transport {
                 via.getConnection().setTimeoutMs(connectMs);
                 client.connectVia(via.newDirectConnection(at.host(), at.port()));
             }
-            KeyProvider keys = loadKey(client, target, who);
-            client.authPublickey(at.user(), keys);
+            client.authPublickey(at.user(), identity);
             client.getTransport().setTimeoutMs(PROTOCOL_TIMEOUT_MS);
             if (client.getSocket() != null) {
                 client.getSocket().setSoTimeout(SOCKET_TIMEOUT_MS);
@@ -104,13 +129,56 @@ public final class SshTransport implements Transport {
         }
     }
 
-    private static KeyProvider loadKey(SSHClient client, Target target, String who) throws Unreachable {
+    private KeyProvider loadKey(SSHClient client, Target target, String who) throws Unreachable {
+        Path file = target.privateKey();
+        KeyProvider cached = keys.get(file);
+        if (cached != null) {
+            return cached;
+        }
+        Passphrase finder = new Passphrase(passphrase);
         try {
-            return client.loadKeys(target.privateKey().toString());
-        } catch (IOException e) {
-            // Only the exception's class: a parser message could quote the key file.
-            throw new Unreachable(target.name(), "host " + who + ": cannot load private key " + target.privateKey()
-                    + " (" + e.getClass().getSimpleName() + "); it must be an unencrypted OpenSSH or PEM key", null);
+            KeyProvider loaded = client.loadKeys(file.toString(), finder);
+            loaded.getPrivate(); // sshj decrypts lazily; a wrong passphrase must fail here, not in the middle of a login
+            keys.putIfAbsent(file, loaded);
+            return loaded;
+        } catch (IOException | RuntimeException e) {
+            throw new Unreachable(target.name(), "host " + who + ": " + keyError(file, finder.asked, e)
+                    + "; the host was not contacted", null);
+        }
+    }
+
+    // Only the exception's class: a parser message could quote the key file.
+    private String keyError(Path file, boolean asked, Exception e) {
+        if (!asked) {
+            return "cannot load private key " + file + " (" + e.getClass().getSimpleName()
+                    + "); it must be an OpenSSH or PEM private key";
+        }
+        if (passphrase == null) {
+            return "private key " + file + " is encrypted and " + PASSPHRASE_ENV + " is not set; set it to the "
+                    + "key's passphrase";
+        }
+        return "the passphrase in " + PASSPHRASE_ENV + " does not decrypt private key " + file + " ("
+                + e.getClass().getSimpleName() + ")";
+    }
+
+    /** Hands sshj a copy of the passphrase (it wipes what it gets) and remembers whether the key asked for one. */
+    private static final class Passphrase implements PasswordFinder {
+        private final char[] value;
+        private volatile boolean asked;
+
+        Passphrase(char[] value) {
+            this.value = value;
+        }
+
+        @Override
+        public char[] reqPassword(Resource<?> resource) {
+            asked = true;
+            return value == null ? new char[0] : value.clone();
+        }
+
+        @Override
+        public boolean shouldRetry(Resource<?> resource) {
+            return false; // the passphrase cannot change during a run
         }
     }
 

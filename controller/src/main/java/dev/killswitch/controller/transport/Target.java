@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * @param name inventory name, used in every message ("gw3")
  * @param host address or DNS name, also the known_hosts key
- * @param privateKey OpenSSH or PEM private key file (ed25519 or RSA), unencrypted
+ * @param privateKey OpenSSH or PEM private key file (ed25519 or RSA); an encrypted one needs
+ *     {@link SshTransport#PASSPHRASE_ENV}
  * @param become run commands behind {@code sudo -n --}
  * @param jumpHost {@code [user@]host[:port]} of a bastion to go through, or null
  */
