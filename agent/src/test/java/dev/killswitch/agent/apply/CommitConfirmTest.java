@@ -140,10 +140,11 @@ class CommitConfirmTest {
         StringBuilder sb = new StringBuilder();
         var in = p.getInputStream();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        // only the tail can newly hold the marker: checking the whole text per byte was quadratic, and reading
-        // the 40 KB report line that way outlasted the agent's 20 s confirm window at load ~24
+        // only the tail can newly hold the marker, and the failure message is built only on failure: copying the
+        // whole text per byte was quadratic, and reading the 40 KB report line that way outlasted the agent's
+        // 20 s confirm window at load ~24
         while (sb.indexOf(marker, Math.max(0, sb.length() - marker.length())) < 0) {
-            assertTrue(System.nanoTime() < end, "no '" + marker + "' from the invoker: " + sb);
+            assertTrue(System.nanoTime() < end, () -> "no '" + marker + "' from the invoker: " + sb); // lazily: per byte
             int c = in.read();
             if (c < 0) {
                 throw new AssertionError("invoker ended: " + sb);
