@@ -32,6 +32,7 @@ public final class AgentMain {
             RollbackCommand.class,
             WatchdogCommand.class,
             WarmupCommand.class,
+            ServeCommand.class,
             CommandLine.HelpCommand.class);
 
     private AgentMain() {
@@ -43,7 +44,14 @@ public final class AgentMain {
 
     /** Runs a command line and returns the exit code (tests call this directly). */
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(AgentMain.class);
+        return run(Invocation.system(), args);
+    }
+
+    /** Runs a command line with these streams and environment (the resident agent's requests). */
+    public static int run(Invocation io, String... args) {
+        CommandLine cl = new CommandLine(AgentMain.class, new Factory(io));
+        cl.setOut(new java.io.PrintWriter(io.out(), true));
+        cl.setErr(new java.io.PrintWriter(io.err(), true));
         // picocli models each command by reflection, ~0.1 s of CPU on a gateway for all of them: model
         // only the one named, unless help, --version or an unknown word needs the whole list
         Class<?> named = args.length == 0 ? null : SUBCOMMANDS.stream()
@@ -63,6 +71,18 @@ public final class AgentMain {
             return 1;
         });
         return cl.execute(args);
+    }
+
+    /** Hands each command and option group the invocation it runs in. */
+    private record Factory(Invocation io) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            K made = CommandLine.defaultFactory().create(cls);
+            if (made instanceof Invocation.Aware aware) {
+                aware.use(io);
+            }
+            return made;
+        }
     }
 
     /** The version from the jar manifest, when packaged. */

@@ -31,6 +31,8 @@ final class ApplyCommand implements Callable<Integer> {
     Output output;
     @Mixin
     HostOptions host;
+    @Mixin
+    ServeCommand.Start resident;
     @Option(names = "--confirm-timeout", paramLabel = "SECONDS",
             description = "Roll back automatically after SECONDS unless 'killswitch-agent confirm' runs. "
                     + "Persistence waits for the confirmation.")
@@ -59,11 +61,12 @@ final class ApplyCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--await-confirm needs --confirm-timeout and --json");
             }
             output.oneLine = awaitConfirm;
+            resident.startFor(host.stateDir);
             DesiredState state = input.read();
             Desired desired = DesiredCompiler.compile(state, input.canonicalizer(HostOptions.RUNNER));
-            HostOptions.requireNetnsWhenAsked();
+            host.requireNetnsWhenAsked();
             Sysctls sysctls = Sysctls.proc();
-            List<Check> checks = PlanCommand.checks(state, sysctls);
+            List<Check> checks = PlanCommand.checks(state, sysctls, host.sshConnection());
             Applier applier = new Applier(HostOptions.RUNNER, sysctls, host.stateDir(), WatchdogLauncher.detached(),
                     Clock.systemUTC());
             Applier.Outcome o;
@@ -77,7 +80,7 @@ final class ApplyCommand implements Callable<Integer> {
             output.print(Reports.of("apply", name(state, hostname), null, o.changed(), o.plan(), o.guard(), force,
                     o.timings(), List.of(), o.pending()));
             if (awaitConfirm && o.pending() != null) {
-                return confirmOnToken(applier, o.pending());
+                return confirmOnToken(applier, o.pending(), output);
             }
             return 0;
         } catch (Exception e) {
@@ -85,14 +88,14 @@ final class ApplyCommand implements Callable<Integer> {
         }
     }
 
-    private static int confirmOnToken(Applier applier, Pending pending) throws Exception {
+    private static int confirmOnToken(Applier applier, Pending pending, Output output) throws Exception {
         Pending kept = applier.confirmOnToken(pending.id());
         if (kept == null) {
-            System.err.println("killswitch-agent apply: not confirmed by the deadline: the watchdog rolls back");
+            output.err().println("killswitch-agent apply: not confirmed by the deadline: the watchdog rolls back");
             return 1;
         }
-        System.out.println("confirmed " + kept.id());
-        System.out.flush();
+        output.out().println("confirmed " + kept.id());
+        output.out().flush();
         return 0;
     }
 

@@ -25,11 +25,11 @@ final class ConfirmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HostOptions.requireNetnsWhenAsked();
+        host.requireNetnsWhenAsked();
         Applier a = new Applier(HostOptions.RUNNER, Sysctls.proc(), host.stateDir(), WatchdogLauncher.detached(),
                 Clock.systemUTC());
         Pending p = a.confirm(id);
-        System.out.println(p == null ? "nothing to confirm" : "confirmed " + p.id());
+        host.out().println(p == null ? "nothing to confirm" : "confirmed " + p.id());
         return 0;
     }
 }

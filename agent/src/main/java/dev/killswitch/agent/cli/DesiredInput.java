@@ -18,7 +18,7 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** The --desired and --canonicalizer options, and turning them into a desired state. */
-final class DesiredInput {
+final class DesiredInput implements Invocation.Aware {
     enum Mode { auto, builtin, kernel }
 
     @Option(names = "--desired", required = true, paramLabel = "FILE|-",
@@ -35,17 +35,23 @@ final class DesiredInput {
                     + "(load them into a scratch network namespace and read them back), or auto (builtin, and "
                     + "kernel for rules with match modules builtin does not know). Default: ${DEFAULT-VALUE}.")
     Mode mode;
+    private Invocation io = Invocation.system();
+
+    @Override
+    public void use(Invocation io) {
+        this.io = io;
+    }
 
     DesiredState read() throws IOException {
         if ("-".equals(desired)) {
             if (factsFirst) {
                 Facts facts = new FactsReader(HostOptions.RUNNER, Sysctls.proc(), Path.of(FactsCommand.WIREGUARD_DIR))
-                        .gather(System.getenv("SSH_CONNECTION"));
-                System.out.println(Json.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT)
+                        .gather(io.env("SSH_CONNECTION"));
+                io.out().println(Json.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT)
                         .writeValueAsString(facts));
-                System.out.flush();
+                io.out().flush();
             }
-            return DesiredStateReader.read("<stdin>", new String(System.in.readAllBytes(), StandardCharsets.UTF_8));
+            return DesiredStateReader.read("<stdin>", new String(io.in().readAllBytes(), StandardCharsets.UTF_8));
         }
         if (factsFirst) {
             throw new IllegalArgumentException("--facts-first needs --desired - (the desired state on standard input)");

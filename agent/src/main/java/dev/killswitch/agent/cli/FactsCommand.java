@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
         header = "Print what the controller needs to know about this gateway.",
         description = {
             "Print the facts the controller renders a kill switch from: iptables backend and version, default-route interface, WireGuard interfaces and their endpoints (live and from wg-quick configs), SSH_CONNECTION, IPv6 state and routes. Read-only."})
-final class FactsCommand implements Callable<Integer> {
+final class FactsCommand implements Callable<Integer>, Invocation.Aware {
     /** Where wg-quick keeps its configs. */
     static final String WIREGUARD_DIR = "/etc/wireguard";
 
@@ -23,22 +23,28 @@ final class FactsCommand implements Callable<Integer> {
     @Option(names = "--wireguard-dir", paramLabel = "DIR", defaultValue = WIREGUARD_DIR,
             description = "Where wg-quick configs live (default: ${DEFAULT-VALUE}).")
     Path wireguardDir;
+    private Invocation io = Invocation.system();
+
+    @Override
+    public void use(Invocation io) {
+        this.io = io;
+    }
 
     @Override
     public Integer call() throws Exception {
         Facts f = new FactsReader(HostOptions.RUNNER, Sysctls.proc(), wireguardDir)
-                .gather(System.getenv("SSH_CONNECTION"));
+                .gather(io.env("SSH_CONNECTION"));
         if (json) {
-            System.out.println(Json.MAPPER.writeValueAsString(f));
+            io.out().println(Json.MAPPER.writeValueAsString(f));
         } else {
-            System.out.println("backend:           " + f.backend() + " (" + f.iptablesVersion() + ")");
-            System.out.println("default interface: " + f.defaultInterface() + " / ipv6: " + f.defaultInterface6());
+            io.out().println("backend:           " + f.backend() + " (" + f.iptablesVersion() + ")");
+            io.out().println("default interface: " + f.defaultInterface() + " / ipv6: " + f.defaultInterface6());
             for (Facts.WireGuard w : f.wireguard()) {
-                System.out.println("wireguard:         " + w.name() + (w.up() ? " (up)" : " (down)") + " endpoints "
+                io.out().println("wireguard:         " + w.name() + (w.up() ? " (up)" : " (down)") + " endpoints "
                         + w.endpoints() + (w.config() != null ? " from " + w.config() : ""));
             }
-            System.out.println("ssh connection:    " + f.sshConnection());
-            System.out.println("ipv6:              " + f.ipv6().disabled() + " policies " + f.ipv6().policies());
+            io.out().println("ssh connection:    " + f.sshConnection());
+            io.out().println("ipv6:              " + f.ipv6().disabled() + " policies " + f.ipv6().policies());
         }
         return 0;
     }

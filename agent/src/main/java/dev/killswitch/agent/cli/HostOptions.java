@@ -10,11 +10,27 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /** Options shared by commands that act on this host's state. */
-final class HostOptions {
+final class HostOptions implements Invocation.Aware {
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = StateDir.DEFAULT,
             description = "Where the lock, the backup of the last apply and a pending confirmation live "
                     + "(default: ${DEFAULT-VALUE}).")
     Path stateDir;
+    private Invocation io = Invocation.system();
+
+    @Override
+    public void use(Invocation io) {
+        this.io = io;
+    }
+
+    /** Where the command prints. */
+    java.io.PrintStream out() {
+        return io.out();
+    }
+
+    /** The SSH connection this command came in on (sshd's SSH_CONNECTION), or null. */
+    String sshConnection() {
+        return io.env("SSH_CONNECTION");
+    }
 
     StateDir stateDir() throws IOException {
         return StateDir.open(stateDir);
@@ -26,8 +42,8 @@ final class HostOptions {
      * With KILLSWITCH_REQUIRE_NETNS set (the test suites set it), refuse to change anything unless this
      * process runs in a named network namespace: a test must never touch the root namespace.
      */
-    static void requireNetnsWhenAsked() throws IOException {
-        if (System.getenv("KILLSWITCH_REQUIRE_NETNS") == null) {
+    void requireNetnsWhenAsked() throws IOException {
+        if (io.env("KILLSWITCH_REQUIRE_NETNS") == null) {
             return;
         }
         CommandRunner.Result r = RUNNER.run(List.of("ip", "netns", "identify",

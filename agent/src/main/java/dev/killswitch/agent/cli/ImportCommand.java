@@ -27,13 +27,19 @@ import picocli.CommandLine.Option;
         header = "Print a desired state that owns exactly the tables of an iptables-save dump.", sortOptions = false,
         description = {
             "Print a desired state (YAML) that owns exactly the tables in the given iptables-save text, keeping every rule as it was spelled. The starting point for bringing an existing host under Killswitch: a plan of the imported state on that host is empty."})
-final class ImportCommand implements Callable<Integer> {
+final class ImportCommand implements Callable<Integer>, Invocation.Aware {
     @Option(names = "--from", paramLabel = "FILE",
             description = "An iptables-save or iptables-restore file; without it the live rules are read.")
     Path from;
     @Option(names = "--family", paramLabel = "FAMILY",
             description = "ipv4 or ipv6: which family the text is (default ipv4 with --from; both live without).")
     String family;
+    private Invocation io = Invocation.system();
+
+    @Override
+    public void use(Invocation io) {
+        this.io = io;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -51,7 +57,7 @@ final class ImportCommand implements Callable<Integer> {
         }
         DesiredState s = new DesiredState(from == null ? "<live>" : from.toString(), HostOptions.hostname(),
                 families, new LinkedHashMap<>(), null, null);
-        System.out.print(DesiredStateWriter.write(s));
+        io.out().print(DesiredStateWriter.write(s));
         return 0;
     }
 

@@ -14,15 +14,30 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The --json option and the one place reports and errors are printed. */
-final class Output {
+final class Output implements Invocation.Aware {
     @Option(names = "--json", description = "Print the report as JSON (schema killswitch.agent.report/v1) on "
             + "standard output.")
     boolean json;
     /** JSON on one line, for a controller that reads the report line by line while the process goes on. */
     boolean oneLine;
+    private Invocation io = Invocation.system();
+
+    @Override
+    public void use(Invocation io) {
+        this.io = io;
+    }
+
+    /** Where commands print what is not a report. */
+    PrintStream out() {
+        return io.out();
+    }
+
+    PrintStream err() {
+        return io.err();
+    }
 
     void print(Report r) {
-        PrintStream out = System.out;
+        PrintStream out = io.out();
         if (json) {
             try {
                 out.println(oneLine ? Json.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT)
@@ -40,7 +55,7 @@ final class Output {
     int fail(String command, String host, Exception e, Report partial) {
         Origin origin = e instanceof InputError ie ? ie.origin() : e instanceof ApplyError ae ? ae.origin() : null;
         String message = e.getMessage() != null ? e.getMessage() : e.toString();
-        System.err.println("killswitch-agent " + command + ": " + message);
+        io.err().println("killswitch-agent " + command + ": " + message);
         if (json) {
             Report.Problem p = Reports.problem(message, origin);
             Report r = partial != null

@@ -37,6 +37,8 @@ final class PlanCommand implements Callable<Integer> {
     Output output;
     @Mixin
     HostOptions host;
+    @Mixin
+    ServeCommand.Start resident;
     @Option(names = "--force", description = "Report guard failures but do not fail the plan on them.")
     boolean force;
 
@@ -47,11 +49,12 @@ final class PlanCommand implements Callable<Integer> {
         try {
             Map<String, Long> timings = new LinkedHashMap<>();
             long t0 = System.nanoTime();
+            resident.startFor(host.stateDir);
             DesiredState state = input.read();
             Desired desired = DesiredCompiler.compile(state, input.canonicalizer(HostOptions.RUNNER));
             timings.put("readMs", (System.nanoTime() - t0) / 1_000_000);
             Sysctls sysctls = Sysctls.proc();
-            List<Check> checks = checks(state, sysctls);
+            List<Check> checks = checks(state, sysctls, host.sshConnection());
             Applier applier = new Applier(HostOptions.RUNNER, sysctls, null, WatchdogLauncher.detached(),
                     Clock.systemUTC());
             long t1 = System.nanoTime();
@@ -79,10 +82,10 @@ final class PlanCommand implements Callable<Integer> {
     }
 
     /** The guard's checks: SSH (from SSH_CONNECTION and guards.ssh) and guards.expect. */
-    static List<Check> checks(DesiredState state, Sysctls sysctls) throws java.io.IOException {
+    static List<Check> checks(DesiredState state, Sysctls sysctls, String sshConnection) throws java.io.IOException {
         List<String> from = state.guards() != null && state.guards().ssh() != null
                 && state.guards().ssh().from() != null ? state.guards().ssh().from() : List.of();
         FactsReader facts = new FactsReader(HostOptions.RUNNER, sysctls, Path.of(FactsCommand.WIREGUARD_DIR));
-        return Guard.checks(state.guards(), facts.ssh(System.getenv("SSH_CONNECTION"), from));
+        return Guard.checks(state.guards(), facts.ssh(sshConnection, from));
     }
 }

@@ -20,11 +20,11 @@ final class RollbackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HostOptions.requireNetnsWhenAsked();
+        host.requireNetnsWhenAsked();
         Applier a = new Applier(HostOptions.RUNNER, Sysctls.proc(), host.stateDir(), WatchdogLauncher.detached(),
                 Clock.systemUTC());
         Backup b = a.rollback();
-        System.out.println("rolled back to the state of " + b.created() + " (" + b.fingerprint() + ")");
+        host.out().println("rolled back to the state of " + b.created() + " (" + b.fingerprint() + ")");
         return 0;
     }
 }

@@ -30,7 +30,13 @@ import picocli.CommandLine.Command;
  * run loads (AppCDS): later runs start from that archive.
  */
 @Command(name = "warmup", hidden = true, description = "Exercise the pipeline on samples (for a class-data archive).")
-final class WarmupCommand implements Callable<Integer> {
+final class WarmupCommand implements Callable<Integer>, Invocation.Aware {
+    private Invocation io = Invocation.system();
+
+    @Override
+    public void use(Invocation io) {
+        this.io = io;
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -45,7 +51,7 @@ final class WarmupCommand implements Callable<Integer> {
         GuardReport guard = Guard.check(plan, live.rulesets(), checks);
         var report = Reports.of("plan", state.host(), "nf_tables", true, plan, guard, false, Map.of(), List.of(), null);
         int size = Json.MAPPER.writeValueAsString(report).length() + Reports.human(report).length();
-        System.out.println("warmed up: " + plan.steps().size() + " steps, " + size + " bytes of report");
+        io.out().println("warmed up: " + plan.steps().size() + " steps, " + size + " bytes of report");
         return 0;
     }
 

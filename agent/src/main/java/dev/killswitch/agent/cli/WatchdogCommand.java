@@ -25,7 +25,7 @@ final class WatchdogCommand implements Callable<Integer> {
         Applier a = new Applier(HostOptions.RUNNER, Sysctls.proc(), host.stateDir(), WatchdogLauncher.detached(),
                 Clock.systemUTC());
         boolean rolledBack = a.watch(id);
-        System.out.println(Instant.now() + " watchdog " + id + (rolledBack ? ": not confirmed, rolled back"
+        host.out().println(Instant.now() + " watchdog " + id + (rolledBack ? ": not confirmed, rolled back"
                 : ": confirmed or cancelled, nothing to do"));
         return 0;
     }

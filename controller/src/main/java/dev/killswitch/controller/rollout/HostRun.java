@@ -40,10 +40,16 @@ import java.util.regex.Pattern;
  */
 public final class HostRun {
 
-    /** Run-wide settings. */
-    public record Options(Duration connectTimeout, Duration commandTimeout, int confirmTimeout, boolean force) {
+    /**
+     * Run-wide settings.
+     *
+     * @param resident with a value, work through each gateway's resident agent, started on first use and gone after
+     *     this long without a request; null: one agent process per call
+     */
+    public record Options(Duration connectTimeout, Duration commandTimeout, int confirmTimeout, boolean force,
+                          Duration resident) {
         public static Options defaults() {
-            return new Options(Duration.ofSeconds(10), Duration.ofSeconds(120), 30, false);
+            return new Options(Duration.ofSeconds(10), Duration.ofSeconds(120), 30, false, null);
         }
     }
 
@@ -103,22 +109,27 @@ public final class HostRun {
         Paths paths = Paths.of(vars, ks);
         Rendering rendering = new Rendering(host, ks, play, vars, apply ? "applying" : "planning");
         try (Connection c = connect(target)) {
-            Agent agent = agent(c, paths);
-            progress.host(host, "facts");
             List<String> work = apply ? applyArgs(paths, null) : List.of("plan", "--json", "--desired", "-",
                     "--state-dir", paths.stateDir());
             ExecResult r;
             // an apply waits in its agent process for the confirmation token this run writes over a fresh connection
             Confirmation confirmation = apply ? new Confirmation(target, c, paths) : null;
+            // one agent call: it prints the facts, we answer with the desired state rendered from them
+            List<String> argv = new ArrayList<>(work);
+            argv.add("--facts-first");
+            if (apply) {
+                argv.add("--await-confirm");
+            }
+            ResidentAgent resident = resident(c, paths);
+            Agent agent = resident != null ? Agent.installed(paths) : agent(c, paths);
+            progress.host(host, resident != null ? "facts (resident agent)" : "facts");
             try {
-                // one agent call: it prints the facts, we answer with the desired state rendered from them
-                List<String> argv = new ArrayList<>(work);
-                argv.add("--facts-first");
-                if (apply) {
-                    argv.add("--await-confirm");
+                if (resident != null) {
+                    r = resident.run(argv, rendering::answer, null, confirmation, null);
+                } else {
+                    r = c.converse(agent.first(startResident(c, argv)), rendering::answer, confirmation, null);
+                    agent = agent.afterFirst(c, r);
                 }
-                r = c.converse(agent.first(argv), rendering::answer, confirmation, null);
-                agent = agent.afterFirst(c, r);
             } catch (Unconfirmed e) {
                 return e.result(ms(t0));
             } catch (UnsupportedOperationException e) {
@@ -291,15 +302,17 @@ public final class HostRun {
         long t0 = System.nanoTime();
         try (Connection c = connect(target)) {
             Paths paths = new Paths(agentPath, stateDir);
-            Agent agent = agent(c, paths);
-            progress.host(target.name(), "applying");
+            ResidentAgent resident = resident(c, paths);
+            Agent agent = resident != null ? Agent.installed(paths) : agent(c, paths);
+            progress.host(target.name(), resident != null ? "applying (resident agent)" : "applying");
             List<String> work = applyArgs(paths, fingerprint);
             Confirmation confirmation = new Confirmation(target, c, paths);
             ExecResult r;
             try {
                 List<String> argv = new ArrayList<>(work);
                 argv.add("--await-confirm");
-                r = c.exec(agent.command(argv), bytes(desiredYaml), confirmation, null);
+                r = resident != null ? resident.run(argv, null, bytes(desiredYaml), confirmation, null)
+                        : c.exec(agent.command(startResident(c, argv)), bytes(desiredYaml), confirmation, null);
             } catch (UnsupportedOperationException e) {
                 confirmation = null; // a transport without dialogues (test fakes): confirmed by the confirm command
                 r = c.exec(agent.command(work), bytes(desiredYaml), null);
@@ -319,9 +332,30 @@ public final class HostRun {
         return transport.connect(target);
     }
 
+    /** This host's resident agent when the run uses them and one of this jar answers; else null. */
+    private ResidentAgent resident(Connection c, Paths paths) throws TransportException {
+        if (options.resident() == null) {
+            return null;
+        }
+        return ResidentAgent.reach(c, paths.stateDir(), installer(paths).sha256());
+    }
+
+    /** {@code args} asking the agent to start the resident agent for the next runs, when this run uses them. */
+    private List<String> startResident(Connection c, List<String> args) {
+        if (options.resident() == null || c.target().become()) {
+            return args;
+        }
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of("--start-resident", String.valueOf(Math.max(1, options.resident().toSeconds()))));
+        return all;
+    }
+
+    private AgentInstaller installer(Paths paths) {
+        return installers.computeIfAbsent(paths.agent(), p -> new AgentInstaller(agentJar, p));
+    }
+
     private Agent agent(Connection c, Paths paths) throws TransportException {
-        AgentInstaller.Installed in = installers.computeIfAbsent(paths.agent(), p -> new AgentInstaller(agentJar, p))
-                .install(c);
+        AgentInstaller.Installed in = installer(paths).install(c);
         if (in.uploaded()) {
             progress.host(c.target().name(), "agent uploaded (sha256 " + in.sha256().substring(0, 12) + "…)");
         }
@@ -335,6 +369,11 @@ public final class HostRun {
      * by facts serves plan and apply nearly as well as one written by apply, and costs half as much to write.
      */
     private record Agent(String jar, ClassArchive archive, boolean archived) {
+
+        /** The jar a resident agent answered for: there, but not checked by this run (its socket name was). */
+        static Agent installed(Paths paths) {
+            return new Agent(paths.agent(), new ClassArchive(paths.agent()), false);
+        }
 
         /** The first call of a run: writes the archive when there is none. */
         List<String> first(List<String> args) {

@@ -72,6 +72,30 @@ public interface Connection extends AutoCloseable {
     /** Lowercase hex SHA-256 of a remote file, or null when the file does not exist. */
     String sha256(String remotePath) throws TransportException;
 
+    /**
+     * A byte stream to the Unix socket {@code path} on the gateway (OpenSSH's streamlocal forwarding, as the login
+     * user), or null when nothing listens there.
+     *
+     * @throws UnsupportedOperationException when this connection cannot forward to sockets
+     */
+    default Stream openSocket(String path) throws TransportException {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " forwards to no sockets");
+    }
+
+    /** Both directions of a forwarded socket. */
+    interface Stream extends AutoCloseable {
+        java.io.InputStream in();
+
+        java.io.OutputStream out();
+
+        /** Sends end of file; what comes back can still be read. */
+        void endOutput() throws java.io.IOException;
+
+        /** Closes both directions; never throws. */
+        @Override
+        void close();
+    }
+
     /** Closes the connection; never throws. */
     @Override
     void close();

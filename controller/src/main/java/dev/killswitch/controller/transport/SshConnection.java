@@ -2,7 +2,10 @@ package dev.killswitch.controller.transport;
 
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.IOUtils;
+import net.schmizz.sshj.common.SSHPacket;
 import net.schmizz.sshj.connection.ConnectionException;
+import net.schmizz.sshj.connection.channel.OpenFailException;
+import net.schmizz.sshj.connection.channel.direct.AbstractDirectChannel;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.connection.channel.direct.Signal;
 import net.schmizz.sshj.sftp.FileAttributes;
@@ -94,6 +97,54 @@ final class SshConnection implements Connection {
             } else {
                 line.write(b);
             }
+        }
+    }
+
+    @Override
+    public Stream openSocket(String path) throws TransportException {
+        StreamLocalChannel channel = new StreamLocalChannel(client.getConnection(), path);
+        try {
+            channel.open();
+        } catch (OpenFailException e) {
+            return null; // sshd could not connect to it: nothing listens there (or forwarding is off)
+        } catch (IOException e) {
+            throw failed("opening " + path + " failed", e);
+        }
+        return new Stream() {
+            @Override
+            public InputStream in() {
+                return channel.getInputStream();
+            }
+
+            @Override
+            public OutputStream out() {
+                return channel.getOutputStream();
+            }
+
+            @Override
+            public void endOutput() throws IOException {
+                channel.getOutputStream().close(); // sshj sends the channel's EOF; sshd shuts the socket's write side
+            }
+
+            @Override
+            public void close() {
+                closeQuietly(channel);
+            }
+        };
+    }
+
+    /** OpenSSH's {@code direct-streamlocal@openssh.com} channel: socket path, then two reserved fields. */
+    private static final class StreamLocalChannel extends AbstractDirectChannel {
+        private final String path;
+
+        StreamLocalChannel(net.schmizz.sshj.connection.Connection conn, String path) {
+            super(conn, "direct-streamlocal@openssh.com");
+            this.path = path;
+        }
+
+        @Override
+        protected SSHPacket buildOpenReq() {
+            return super.buildOpenReq().putString(path).putString("").putUInt32(0);
         }
     }
 

@@ -319,7 +319,7 @@ final class RolloutLab implements AutoCloseable {
         }
     }
 
-    private static Path agentJar() {
+    static Path agentJar() {
         for (Path p : List.of(Path.of("../agent/target/killswitch-agent.jar"), Path.of("agent/target/killswitch-agent.jar"))) {
             if (Files.isRegularFile(p)) {
                 return p.toAbsolutePath().normalize();
