@@ -46,9 +46,13 @@ public final class Resident {
     public static final String SSH_CONNECTION = "SSH_CONNECTION";
     /** sun_path holds 108 bytes with its terminating NUL. */
     private static final int SOCKET_PATH_LIMIT = 107;
-    /** JVM flags of the resident agent: the agent's own, for a process that mostly sleeps. */
+    /**
+     * JVM flags of the resident agent: the agent's own, for a process that mostly sleeps; and a request starts some
+     * fifteen short programs (ip, iptables-save...), which vfork starts without the jspawnhelper exec in between.
+     */
     static final List<String> JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
-            "-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=warning:stderr");
+            "-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=warning:stderr",
+            "-Djdk.lang.Process.launchMechanism=VFORK");
 
     private Resident() {
     }
