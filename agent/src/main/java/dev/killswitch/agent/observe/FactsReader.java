@@ -54,7 +54,7 @@ public final class FactsReader {
                 }
             }
         }
-        return new Facts(backend, version, defaultDev("-4"), defaultDev("-6"), addrs, wireguard(), sshConnection,
+        return new Facts(backend, version, defaultDev("-4"), defaultDev("-6"), addrs, wireguard(addrs), sshConnection,
                 new Facts.Ipv6(disabled, policies), routes);
     }
 
@@ -130,7 +130,7 @@ public final class FactsReader {
         return out;
     }
 
-    private List<Facts.WireGuard> wireguard() throws IOException {
+    private List<Facts.WireGuard> wireguard(Map<String, List<String>> addrs) throws IOException {
         Map<String, Facts.WireGuard> out = new LinkedHashMap<>();
         CommandRunner.Result r;
         try {
@@ -138,7 +138,6 @@ public final class FactsReader {
         } catch (IOException e) {
             r = new CommandRunner.Result(127, "", "wg not installed");
         }
-        Map<String, List<String>> addrs = addresses();
         if (r.ok()) {
             for (String line : lines(r)) {
                 String[] w = line.trim().split("\\s+");
