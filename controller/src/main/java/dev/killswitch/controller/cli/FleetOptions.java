@@ -58,14 +58,19 @@ final class FleetOptions {
                     + "controller, agent/target/killswitch-agent.jar).")
     Path agentJar;
 
-    @Option(names = "--resident-agent", paramLabel = "IDLE-SECONDS", arity = "0..1", fallbackValue = "600",
+    @Option(names = "--resident-agent",
             description = "Keep an agent running on each gateway between runs and work through it: a run then costs "
                     + "a gateway a request instead of starting Java (about 1 CPU-second). The first run starts it; it "
-                    + "exits after IDLE-SECONDS without a request (default 600 when given without a value). It listens "
-                    + "on a root-only Unix socket in the state dir, reached over the same SSH connection (sshd's "
-                    + "AllowStreamLocalForwarding, on by default); hosts that log in as another user with "
-                    + "ansible_become always start the agent per call. Off by default.")
-    Integer residentAgent;
+                    + "exits after --resident-idle without a request. It listens on a root-only Unix socket in the "
+                    + "state dir, reached over the same SSH connection (sshd's AllowStreamLocalForwarding, on by "
+                    + "default); hosts that log in as another user with ansible_become always start the agent per "
+                    + "call. Off by default.")
+    boolean residentAgent;
+
+    @Option(names = "--resident-idle", paramLabel = "SECONDS", defaultValue = "600",
+            description = "With --resident-agent: a resident agent this run starts exits after SECONDS without a "
+                    + "request (default: ${DEFAULT-VALUE}).")
+    int residentIdle;
 
     @Option(names = "--json", description = "Print the recap as JSON (schema killswitch.recap/v1) instead of text.")
     boolean json;
@@ -94,11 +99,11 @@ final class FleetOptions {
     }
 
     HostRun.Options runOptions(int confirmTimeout, boolean force) {
-        if (residentAgent != null && residentAgent < 1) {
-            throw new IllegalArgumentException("--resident-agent needs at least 1 second of idle time");
+        if (residentIdle < 1) {
+            throw new IllegalArgumentException("--resident-idle must be at least 1 second");
         }
         return new HostRun.Options(Duration.ofSeconds(connectTimeout), Duration.ofSeconds(180), confirmTimeout, force,
-                residentAgent == null ? null : Duration.ofSeconds(residentAgent));
+                residentAgent ? Duration.ofSeconds(residentIdle) : null);
     }
 
     byte[] agentJar() throws IOException {

@@ -65,7 +65,7 @@ class ResidentAgentNetnsTest {
 
     private static RolloutLab.Run run(RolloutLab lab, String command, Path playbook) {
         return lab.killswitch(command, "-i", lab.inventory().toString(), "--known-hosts", lab.knownHosts().toString(),
-                "--no-color", "--resident-agent", "60", playbook.toString());
+                "--no-color", "--resident-agent", "--resident-idle", "60", playbook.toString());
     }
 
     private static void waitFor(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
