@@ -50,7 +50,8 @@ final class ServeCommand implements Callable<Integer>, Invocation.Aware {
             AgentMain.run(new Invocation(java.io.InputStream.nullInputStream(), new PrintStream(
                     java.io.OutputStream.nullOutputStream()), log, Map.of()), "warmup");
         }
-        boolean served = Resident.serve(socket, Duration.ofSeconds(idleExit), commands(io.env()), log);
+        boolean served = Resident.serve(socket, Duration.ofSeconds(idleExit), commands(io.env()), log,
+                () -> Runtime.getRuntime().halt(1));
         if (!served) {
             log.println("another agent already serves on " + socket);
         }

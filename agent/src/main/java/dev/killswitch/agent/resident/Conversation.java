@@ -40,13 +40,14 @@ public final class Conversation {
      * @param answer with a value, the dialogue: the reply to the first line of output becomes standard input, and
      *     stdout is then what came after that line; with null, {@code stdin} is standard input (null for none)
      * @param then gets each whole line of stdout (after the dialogue's) as it arrives; may be null
+     * @param timeout how long the caller waits (the agent gives up on a request that runs much longer); null: no limit
      */
     public static Reply run(InputStream from, OutputStream to, EndOfInput endInput, List<String> argv,
                             String sshConnection, Function<String, byte[]> answer, byte[] stdin,
-                            Consumer<String> then) throws IOException {
+                            Consumer<String> then, java.time.Duration timeout) throws IOException {
         Map<String, String> env = sshConnection == null ? Map.of() : Map.of(Resident.SSH_CONNECTION, sshConnection);
         to.write(Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                .writeValueAsBytes(new Resident.Request(argv, env)));
+                .writeValueAsBytes(new Resident.Request(argv, env, timeout == null ? null : timeout.toMillis())));
         to.write('\n');
         DataInputStream frames = new DataInputStream(new BufferedInputStream(from));
         ByteArrayOutputStream out = new ByteArrayOutputStream();

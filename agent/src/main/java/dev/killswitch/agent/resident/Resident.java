@@ -57,9 +57,16 @@ public final class Resident {
     private Resident() {
     }
 
-    /** The request line. */
-    public record Request(List<String> argv, Map<String, String> env) {
+    /**
+     * The request line.
+     *
+     * @param timeoutMs how long the caller waits for it; null: no limit
+     */
+    public record Request(List<String> argv, Map<String, String> env, Long timeoutMs) {
     }
+
+    /** After a request's time is up, how long it may still take before the agent gives up on itself. */
+    public static final Duration OVERRUN_GRACE = Duration.ofSeconds(5);
 
     /** Runs one request's command with these streams and environment; returns its exit code. */
     @FunctionalInterface
@@ -140,8 +147,12 @@ public final class Resident {
     /**
      * Serves commands on {@code socket} until nothing came for {@code idle} and none is running; returns false at
      * once when another agent already serves there. Only one process binds a socket at a time (a lock next to it).
+     * A request still running {@link #OVERRUN_GRACE} after its caller's time ran out calls {@code overrun}: the
+     * process then ends, as the gateway's {@code timeout} ends an agent command that hangs, and the next run starts
+     * a fresh one (else a hung request would keep this agent, and its lock, forever).
      */
-    public static boolean serve(Path socket, Duration idle, Commands commands, PrintStream log) throws IOException {
+    public static boolean serve(Path socket, Duration idle, Commands commands, PrintStream log, Runnable overrun)
+            throws IOException {
         ServerSocketChannel server;
         try (FileChannel lockFile = FileChannel.open(Path.of(socket + ".lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE); FileLock ignored = lockFile.lock()) {
@@ -169,6 +180,12 @@ public final class Resident {
         }, "resident-idle");
         idleWatch.setDaemon(true);
         idleWatch.start();
+        java.util.concurrent.ScheduledExecutorService deadlines = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "resident-deadlines");
+                    t.setDaemon(true);
+                    return t;
+                });
         try {
             while (true) {
                 SocketChannel ch;
@@ -181,7 +198,12 @@ public final class Resident {
                 last.set(System.nanoTime());
                 Thread t = new Thread(() -> {
                     try {
-                        handle(ch, commands);
+                        handle(ch, commands, deadlines, () -> {
+                            log.println(java.time.Instant.now() + " a request outlived its caller's time by "
+                                    + OVERRUN_GRACE.toSeconds() + " s: exiting");
+                            log.flush();
+                            overrun.run();
+                        });
                     } catch (IOException | RuntimeException e) {
                         log.println(java.time.Instant.now() + " request failed: " + e);
                     } finally {
@@ -192,6 +214,7 @@ public final class Resident {
                 t.start();
             }
         } finally {
+            deadlines.shutdownNow();
             server.close();
             try (FileChannel lockFile = FileChannel.open(Path.of(socket + ".lock"), StandardOpenOption.WRITE);
                  FileLock ignored = lockFile.lock()) {
@@ -202,10 +225,16 @@ public final class Resident {
         return true;
     }
 
-    private static void handle(SocketChannel ch, Commands commands) throws IOException {
+    private static void handle(SocketChannel ch, Commands commands, java.util.concurrent.ScheduledExecutorService deadlines,
+                               Runnable overrun) throws IOException {
+        java.util.concurrent.ScheduledFuture<?> deadline = null;
         try (ch) {
             InputStream in = new BufferedInputStream(Frames.in(ch));
             Request request = Json.MAPPER.readValue(Frames.line(in, REQUEST_LIMIT), Request.class);
+            if (request.timeoutMs() != null && request.timeoutMs() > 0) {
+                deadline = deadlines.schedule(overrun, request.timeoutMs() + OVERRUN_GRACE.toMillis(),
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
             Map<String, String> env = new HashMap<>();
             if (request.env() != null && request.env().get(SSH_CONNECTION) != null) {
                 env.put(SSH_CONNECTION, request.env().get(SSH_CONNECTION));
@@ -217,6 +246,10 @@ public final class Resident {
             out.flush();
             err.flush();
             Frames.exit(sink, code);
+        } finally {
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
         }
     }
 }

@@ -30,6 +30,7 @@ class ResidentTest {
     private Path dir;
     private Path socket;
     private CompletableFuture<Boolean> server;
+    private final java.util.concurrent.CountDownLatch overrun = new java.util.concurrent.CountDownLatch(1);
 
     @BeforeEach
     void socketDir() throws IOException {
@@ -53,7 +54,8 @@ class ResidentTest {
     private void serve(Resident.Commands commands) throws Exception {
         server = CompletableFuture.supplyAsync(() -> {
             try {
-                return Resident.serve(socket, Duration.ofMillis(400), commands, new PrintStream(java.io.OutputStream.nullOutputStream()));
+                return Resident.serve(socket, Duration.ofMillis(400), commands, new PrintStream(
+                        java.io.OutputStream.nullOutputStream()), overrun::countDown);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -67,7 +69,7 @@ class ResidentTest {
     private Conversation.Reply call(List<String> argv, String ssh, java.util.function.Function<String, byte[]> answer,
                                     byte[] stdin, java.util.function.Consumer<String> then) throws IOException {
         try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-            return Conversation.run(Frames.in(ch), Frames.out(ch), ch::shutdownOutput, argv, ssh, answer, stdin, then);
+            return Conversation.run(Frames.in(ch), Frames.out(ch), ch::shutdownOutput, argv, ssh, answer, stdin, then, null);
         }
     }
 
@@ -168,7 +170,70 @@ class ResidentTest {
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(socket)));
         assertFalse(Resident.serve(socket, Duration.ofMillis(100), (argv, env, in, out, err) -> 0,
-                new PrintStream(java.io.OutputStream.nullOutputStream())));
+                new PrintStream(java.io.OutputStream.nullOutputStream()), () -> { }));
+    }
+
+    @Test
+    void aRequestThatOutlivesItsCallersTimeEndsTheAgent() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        serve((argv, env, in, out, err) -> {
+            try {
+                release.await(); // a program that hangs
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 0;
+        });
+        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            long t0 = System.nanoTime();
+            Conversation.EndOfInput end = ch::shutdownOutput;
+            CompletableFuture<Conversation.Reply> call = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Conversation.run(Frames.in(ch), Frames.out(ch), end, List.of("apply"), null, null, null,
+                            null, Duration.ofMillis(200));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+
+            assertTrue(overrun.await(15, TimeUnit.SECONDS), "the agent gives up on itself");
+            double waited = (System.nanoTime() - t0) / 1e9;
+            assertTrue(waited >= 5.0, "not before the caller's time plus the grace: " + waited);
+            release.countDown();
+            assertEquals(0, call.get(10, TimeUnit.SECONDS).exitCode());
+        }
+    }
+
+    @Test
+    void aRequestThatEndsInTimeDoesNotEndTheAgent() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        serve((argv, env, in, out, err) -> {
+            if (argv.get(0).equals("hold")) { // keeps the agent from its idle exit meanwhile
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return 0;
+        });
+        CompletableFuture<Conversation.Reply> hold = CompletableFuture.supplyAsync(() -> {
+            try {
+                return call(List.of("hold"), null, null, null, null);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            Conversation.run(Frames.in(ch), Frames.out(ch), ch::shutdownOutput, List.of("plan"), null, null, null,
+                    null, Duration.ofMillis(100));
+        }
+
+        Thread.sleep(Resident.OVERRUN_GRACE.toMillis() + 500);
+
+        assertEquals(1, overrun.getCount(), "a request that ended in time never ends the agent");
+        release.countDown();
+        assertEquals(0, hold.get(10, TimeUnit.SECONDS).exitCode());
     }
 
     @Test

@@ -66,7 +66,7 @@ final class ResidentAgent {
         CompletableFuture.delayedExecutor(limit.toMillis(), TimeUnit.MILLISECONDS).execute(stream::close);
         try (stream) {
             Conversation.Reply r = Conversation.run(stream.in(), stream.out(), stream::endOutput, args, sshConnection,
-                    answer, stdin, then);
+                    answer, stdin, then, limit);
             return new ExecResult(r.exitCode(), r.stdout(), r.stderr());
         } catch (IOException e) {
             if (System.nanoTime() - start >= limit.toNanos()) {

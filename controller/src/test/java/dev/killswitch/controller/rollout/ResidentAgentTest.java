@@ -151,7 +151,8 @@ class ResidentAgentTest {
         assertEquals(List.of("/var/lib/killswitch/agent-abababababababab.sock"), gw.opened);
         assertEquals(new ExecResult(0, "{\"changed\":false}\n", "note\n"), r);
         String request = gw.sent.toString(StandardCharsets.UTF_8);
-        assertEquals("{\"argv\":[\"plan\",\"--json\"],\"env\":{\"SSH_CONNECTION\":\"203.0.113.2 50022 203.0.113.11 22\"}}"
+        assertEquals("{\"argv\":[\"plan\",\"--json\"],\"env\":{\"SSH_CONNECTION\":\"203.0.113.2 50022 203.0.113.11 22\"},"
+                + "\"timeoutMs\":5000}"
                 + "\ndesired", request);
     }
 
