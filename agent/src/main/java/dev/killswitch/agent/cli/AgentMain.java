@@ -78,8 +78,8 @@ public final class AgentMain {
         @Override
         public <K> K create(Class<K> cls) throws Exception {
             K made = CommandLine.defaultFactory().create(cls);
-            if (made instanceof Invocation.Aware aware) {
-                aware.use(io);
+            if (made instanceof Invocation.Invoked invoked) {
+                invoked.use(io);
             }
             return made;
         }

@@ -18,7 +18,7 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** The --desired and --canonicalizer options, and turning them into a desired state. */
-final class DesiredInput implements Invocation.Aware {
+final class DesiredInput extends Invocation.Invoked {
     enum Mode { auto, builtin, kernel }
 
     @Option(names = "--desired", required = true, paramLabel = "FILE|-",
@@ -35,12 +35,6 @@ final class DesiredInput implements Invocation.Aware {
                     + "(load them into a scratch network namespace and read them back), or auto (builtin, and "
                     + "kernel for rules with match modules builtin does not know). Default: ${DEFAULT-VALUE}.")
     Mode mode;
-    private Invocation io = Invocation.system();
-
-    @Override
-    public void use(Invocation io) {
-        this.io = io;
-    }
 
     DesiredState read() throws IOException {
         if ("-".equals(desired)) {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
         header = "Print what the controller needs to know about this gateway.",
         description = {
             "Print the facts the controller renders a kill switch from: iptables backend and version, default-route interface, WireGuard interfaces and their endpoints (live and from wg-quick configs), SSH_CONNECTION, IPv6 state and routes. Read-only."})
-final class FactsCommand implements Callable<Integer>, Invocation.Aware {
+final class FactsCommand extends Invocation.Invoked implements Callable<Integer> {
     /** Where wg-quick keeps its configs. */
     static final String WIREGUARD_DIR = "/etc/wireguard";
 
@@ -23,12 +23,6 @@ final class FactsCommand implements Callable<Integer>, Invocation.Aware {
     @Option(names = "--wireguard-dir", paramLabel = "DIR", defaultValue = WIREGUARD_DIR,
             description = "Where wg-quick configs live (default: ${DEFAULT-VALUE}).")
     Path wireguardDir;
-    private Invocation io = Invocation.system();
-
-    @Override
-    public void use(Invocation io) {
-        this.io = io;
-    }
 
     @Override
     public Integer call() throws Exception {

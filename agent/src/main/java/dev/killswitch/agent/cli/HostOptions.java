@@ -10,17 +10,11 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /** Options shared by commands that act on this host's state. */
-final class HostOptions implements Invocation.Aware {
+final class HostOptions extends Invocation.Invoked {
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = StateDir.DEFAULT,
             description = "Where the lock, the backup of the last apply and a pending confirmation live "
                     + "(default: ${DEFAULT-VALUE}).")
     Path stateDir;
-    private Invocation io = Invocation.system();
-
-    @Override
-    public void use(Invocation io) {
-        this.io = io;
-    }
 
     /** Where the command prints. */
     java.io.PrintStream out() {

@@ -27,19 +27,13 @@ import picocli.CommandLine.Option;
         header = "Print a desired state that owns exactly the tables of an iptables-save dump.", sortOptions = false,
         description = {
             "Print a desired state (YAML) that owns exactly the tables in the given iptables-save text, keeping every rule as it was spelled. The starting point for bringing an existing host under Killswitch: a plan of the imported state on that host is empty."})
-final class ImportCommand implements Callable<Integer>, Invocation.Aware {
+final class ImportCommand extends Invocation.Invoked implements Callable<Integer> {
     @Option(names = "--from", paramLabel = "FILE",
             description = "An iptables-save or iptables-restore file; without it the live rules are read.")
     Path from;
     @Option(names = "--family", paramLabel = "FAMILY",
             description = "ipv4 or ipv6: which family the text is (default ipv4 with --from; both live without).")
     String family;
-    private Invocation io = Invocation.system();
-
-    @Override
-    public void use(Invocation io) {
-        this.io = io;
-    }
 
     @Override
     public Integer call() throws Exception {

@@ -21,8 +21,12 @@ public record Invocation(InputStream in, PrintStream out, PrintStream err, Map<S
         return env.get(name);
     }
 
-    /** Commands and option groups that print, read standard input or the environment get the invocation. */
-    interface Aware {
-        void use(Invocation io);
+    /** Commands and option groups that print, read standard input or the environment: they get the invocation. */
+    abstract static class Invoked {
+        Invocation io = Invocation.system();
+
+        final void use(Invocation io) {
+            this.io = io;
+        }
     }
 }

@@ -14,18 +14,12 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The --json option and the one place reports and errors are printed. */
-final class Output implements Invocation.Aware {
+final class Output extends Invocation.Invoked {
     @Option(names = "--json", description = "Print the report as JSON (schema killswitch.agent.report/v1) on "
             + "standard output.")
     boolean json;
     /** JSON on one line, for a controller that reads the report line by line while the process goes on. */
     boolean oneLine;
-    private Invocation io = Invocation.system();
-
-    @Override
-    public void use(Invocation io) {
-        this.io = io;
-    }
 
     /** Where commands print what is not a report. */
     PrintStream out() {

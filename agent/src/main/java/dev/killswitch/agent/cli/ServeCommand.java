@@ -19,18 +19,12 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         description = {
             "Serve agent commands on the Unix socket STATE-DIR/agent-SHA.sock (SHA: the first 16 hex digits of this jar's SHA-256; mode 0600, root only), each exactly as the command line would run it, until nothing came for the idle time. The controller starts it with --resident-agent and reaches the socket over SSH (OpenSSH's streamlocal forwarding), so that a run costs the gateway a request instead of a JVM start. A request may set only SSH_CONNECTION, the connection it came in on, which the guard protects. Exits at once (status 0) when another agent already serves there."})
-final class ServeCommand implements Callable<Integer>, Invocation.Aware {
+final class ServeCommand extends Invocation.Invoked implements Callable<Integer> {
     @Mixin
     HostOptions host;
     @Option(names = "--idle-exit", paramLabel = "SECONDS", defaultValue = "600",
             description = "Exit after this many seconds without a request (default: ${DEFAULT-VALUE}).")
     long idleExit;
-    private Invocation io = Invocation.system();
-
-    @Override
-    public void use(Invocation io) {
-        this.io = io;
-    }
 
     @Override
     public Integer call() throws Exception {

@@ -30,13 +30,7 @@ import picocli.CommandLine.Command;
  * run loads (AppCDS): later runs start from that archive.
  */
 @Command(name = "warmup", hidden = true, description = "Exercise the pipeline on samples (for a class-data archive).")
-final class WarmupCommand implements Callable<Integer>, Invocation.Aware {
-    private Invocation io = Invocation.system();
-
-    @Override
-    public void use(Invocation io) {
-        this.io = io;
-    }
+final class WarmupCommand extends Invocation.Invoked implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
