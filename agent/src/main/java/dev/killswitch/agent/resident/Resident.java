@@ -47,10 +47,11 @@ public final class Resident {
     /** sun_path holds 108 bytes with its terminating NUL. */
     private static final int SOCKET_PATH_LIMIT = 107;
     /**
-     * JVM flags of the resident agent: the agent's own, for a process that mostly sleeps; and a request starts some
-     * fifteen short programs (ip, iptables-save...), which vfork starts without the jspawnhelper exec in between.
+     * JVM flags of an agent, resident or started per call (the controller adds its class-data archive): C1 and the
+     * serial collector for short work; JVM warnings never in the JSON on stdout; and a request starts some fifteen
+     * short programs (ip, iptables-save...), which vfork starts without the jspawnhelper exec in between.
      */
-    static final List<String> JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
+    public static final List<String> JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
             "-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=warning:stderr",
             "-Djdk.lang.Process.launchMechanism=VFORK");
 

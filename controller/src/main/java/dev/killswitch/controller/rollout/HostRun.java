@@ -54,10 +54,8 @@ public final class HostRun {
     }
 
     /** JVM flags for the short-lived agent process: it starts, works for well under a second, and exits. */
-    static final List<String> JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xshare:auto",
-            "-XX:-UsePerfData",
-            "-Xlog:disable", "-Xlog:all=warning:stderr", // JVM warnings must never mix with the JSON on stdout
-            "-Djdk.lang.Process.launchMechanism=VFORK"); // it starts ~15 short programs: without jspawnhelper in between
+    static final List<String> JVM = java.util.stream.Stream.concat(
+            dev.killswitch.agent.resident.Resident.JVM.stream(), java.util.stream.Stream.of("-Xshare:auto")).toList();
     // a missing or stale archive is ignored by -Xshare:auto: the agent then starts without it
 
     private final Transport transport;
