@@ -69,6 +69,29 @@ class H2HistoryTest extends HistoryContract {
     }
 
     @Test
+    void theSchemaVersionOpenTrustsIsTheNewestMigration() throws Exception {
+        Path migrations = Path.of(JdbcHistory.class.getClassLoader().getResource("db/history").toURI());
+        int newest;
+        try (var files = Files.list(migrations)) {
+            newest = files.map(f -> f.getFileName().toString()).filter(f -> f.matches("V\\d+__.*\\.sql"))
+                    .mapToInt(f -> Integer.parseInt(f.substring(1, f.indexOf("__")))).max().orElseThrow();
+        }
+        assertEquals(newest, JdbcHistory.SCHEMA_VERSION);
+    }
+
+    @Test
+    void aStoreWhoseLastMigrationFailedIsLeftToFlywayWhichRefusesIt() throws Exception {
+        String url = freshUrl();
+        JdbcHistory.open(url).close();
+        try (Connection c = DriverManager.getConnection(url)) {
+            c.createStatement().executeUpdate("UPDATE \"" + JdbcHistory.SCHEMA_TABLE + "\" SET \"success\" = FALSE"
+                    + " WHERE \"version\" = '" + JdbcHistory.SCHEMA_VERSION + "'");
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JdbcHistory.open(url));
+        assertTrue(e.getMessage().contains("cannot migrate the history schema"), e.getMessage());
+    }
+
+    @Test
     void aUrlThatIsNotAStoreIsRefusedNamingTheOption() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> JdbcHistory.open("jdbc:mysql://db/killswitch?password=hunter2"));
