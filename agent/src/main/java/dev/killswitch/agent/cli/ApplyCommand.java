@@ -66,7 +66,7 @@ final class ApplyCommand implements Callable<Integer> {
             Desired desired = DesiredCompiler.compile(state, input.canonicalizer(HostOptions.RUNNER));
             host.requireNetnsWhenAsked();
             Sysctls sysctls = Sysctls.proc();
-            List<Check> checks = PlanCommand.checks(state, sysctls, host.sshConnection());
+            List<Check> checks = PlanCommand.checks(state, input.facts(), host.sshConnection());
             Applier applier = new Applier(HostOptions.RUNNER, sysctls, host.stateDir(), WatchdogLauncher.detached(),
                     Clock.systemUTC());
             Applier.Outcome o;

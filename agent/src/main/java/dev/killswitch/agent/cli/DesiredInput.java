@@ -30,6 +30,8 @@ final class DesiredInput extends Invocation.Invoked {
                     + "then read the desired state. The controller renders it from those facts within the same call.")
     boolean factsFirst;
 
+    private FactsReader facts;
+
     @Option(names = "--canonicalizer", paramLabel = "MODE", defaultValue = "auto",
             description = "How rules are put in kernel-canonical form: builtin (fast, pure Java), kernel "
                     + "(load them into a scratch network namespace and read them back), or auto (builtin, and "
@@ -39,8 +41,7 @@ final class DesiredInput extends Invocation.Invoked {
     DesiredState read() throws IOException {
         if ("-".equals(desired)) {
             if (factsFirst) {
-                Facts facts = new FactsReader(HostOptions.RUNNER, Sysctls.proc(), Path.of(FactsCommand.WIREGUARD_DIR))
-                        .gather(io.env("SSH_CONNECTION"));
+                Facts facts = facts().gather(io.env("SSH_CONNECTION"));
                 io.out().println(Json.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT)
                         .writeValueAsString(facts));
                 io.out().flush();
@@ -51,6 +52,14 @@ final class DesiredInput extends Invocation.Invoked {
             throw new IllegalArgumentException("--facts-first needs --desired - (the desired state on standard input)");
         }
         return DesiredStateReader.read(Path.of(desired));
+    }
+
+    /** This call's reader of the host's facts, shared by the facts dialogue and the guard's SSH context. */
+    FactsReader facts() {
+        if (facts == null) {
+            facts = new FactsReader(HostOptions.RUNNER, Sysctls.proc(), Path.of(FactsCommand.WIREGUARD_DIR));
+        }
+        return facts;
     }
 
     Canonicalizer canonicalizer(CommandRunner run) {

@@ -15,7 +15,6 @@ import dev.killswitch.agent.plan.Plan;
 import dev.killswitch.agent.plan.Planner;
 import dev.killswitch.agent.report.Report;
 import dev.killswitch.agent.report.Reports;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +53,7 @@ final class PlanCommand implements Callable<Integer> {
             Desired desired = DesiredCompiler.compile(state, input.canonicalizer(HostOptions.RUNNER));
             timings.put("readMs", (System.nanoTime() - t0) / 1_000_000);
             Sysctls sysctls = Sysctls.proc();
-            List<Check> checks = checks(state, sysctls, host.sshConnection());
+            List<Check> checks = checks(state, input.facts(), host.sshConnection());
             Applier applier = new Applier(HostOptions.RUNNER, sysctls, null, WatchdogLauncher.detached(),
                     Clock.systemUTC());
             long t1 = System.nanoTime();
@@ -82,10 +81,9 @@ final class PlanCommand implements Callable<Integer> {
     }
 
     /** The guard's checks: SSH (from SSH_CONNECTION and guards.ssh) and guards.expect. */
-    static List<Check> checks(DesiredState state, Sysctls sysctls, String sshConnection) throws java.io.IOException {
+    static List<Check> checks(DesiredState state, FactsReader facts, String sshConnection) throws java.io.IOException {
         List<String> from = state.guards() != null && state.guards().ssh() != null
                 && state.guards().ssh().from() != null ? state.guards().ssh().from() : List.of();
-        FactsReader facts = new FactsReader(HostOptions.RUNNER, sysctls, Path.of(FactsCommand.WIREGUARD_DIR));
         return Guard.checks(state.guards(), facts.ssh(sshConnection, from));
     }
 }

@@ -21,6 +21,7 @@ public final class FactsReader {
     private final CommandRunner run;
     private final Sysctls sysctls;
     private final Path wireguardDir;
+    private Map<String, List<String>> addresses;
 
     public FactsReader(CommandRunner run, Sysctls sysctls, Path wireguardDir) {
         this.run = run;
@@ -33,10 +34,11 @@ public final class FactsReader {
         String version = v.stdout().trim();
         String backend = version.contains("legacy") ? "legacy" : "nf_tables";
         Map<String, List<String>> addrs = addresses();
-        List<String> routes = new ArrayList<>();
         // every table: wg-quick puts a full tunnel's default route in a table of its own (51820), not in main
-        routes.addAll(lines(run.run(List.of("ip", "-o", "-4", "route", "show", "table", "all"), null)));
-        routes.addAll(lines(run.run(List.of("ip", "-o", "-6", "route", "show", "table", "all"), null)));
+        List<String> routes4 = lines(run.run(List.of("ip", "-o", "-4", "route", "show", "table", "all"), null));
+        List<String> routes6 = lines(run.run(List.of("ip", "-o", "-6", "route", "show", "table", "all"), null));
+        List<String> routes = new ArrayList<>(routes4);
+        routes.addAll(routes6);
         Map<String, String> disabled = new LinkedHashMap<>();
         for (String k : List.of("net.ipv6.conf.all.disable_ipv6", "net.ipv6.conf.default.disable_ipv6")) {
             disabled.put(k, sysctls.read(k));
@@ -54,7 +56,7 @@ public final class FactsReader {
                 }
             }
         }
-        return new Facts(backend, version, defaultDev("-4"), defaultDev("-6"), addrs, wireguard(addrs), sshConnection,
+        return new Facts(backend, version, defaultDev(routes4), defaultDev(routes6), addrs, wireguard(addrs), sshConnection,
                 new Facts.Ipv6(disabled, policies), routes);
     }
 
@@ -100,9 +102,18 @@ public final class FactsReader {
         return r.ok() ? word(r.stdout(), "dev") : null;
     }
 
-    private String defaultDev(String family) throws IOException {
-        CommandRunner.Result r = run.run(List.of("ip", "-o", family, "route", "show", "default"), null);
-        return r.ok() ? word(r.stdout(), "dev") : null;
+    /**
+     * The device of the main table's default route (what {@code ip route show default} prints first), from
+     * {@code ip -o route show table all}: routes of the main table are the ones printed without a table.
+     */
+    static String defaultDev(List<String> routesOfAllTables) {
+        for (String line : routesOfAllTables) {
+            List<String> w = List.of(line.trim().split("\\s+"));
+            if (w.get(0).equals("default") && !w.contains("table")) {
+                return word(line, "dev");
+            }
+        }
+        return null;
     }
 
     /** The word after {@code key} in an ip(8) line. */
@@ -116,7 +127,15 @@ public final class FactsReader {
         return null;
     }
 
+    /** The interfaces' addresses, listed once per reader (one agent call): facts and the SSH context both need them. */
     private Map<String, List<String>> addresses() throws IOException {
+        if (addresses == null) {
+            addresses = listAddresses();
+        }
+        return addresses;
+    }
+
+    private Map<String, List<String>> listAddresses() throws IOException {
         Map<String, List<String>> out = new LinkedHashMap<>();
         for (String line : lines(run.run(List.of("ip", "-o", "addr", "show"), null))) {
             // "2: eth0    inet 203.0.113.11/24 brd ... scope global eth0\..."

@@ -21,6 +21,7 @@ import java.util.concurrent.Future;
 public final class Observer {
     private final CommandRunner run;
     private final Sysctls sysctls;
+    private volatile String backend;
 
     public Observer(CommandRunner run, Sysctls sysctls) {
         this.run = run;
@@ -45,13 +46,21 @@ public final class Observer {
         }
     }
 
-    /** nf_tables or legacy, from {@code iptables --version}. */
+    /**
+     * nf_tables or legacy, from {@code iptables --version}; asked once per observer (one agent call), whose apply
+     * reads the live state twice (before, and to verify).
+     */
     public String backend() throws IOException {
-        CommandRunner.Result r = run.run(List.of("iptables", "--version"), null);
-        if (!r.ok()) {
-            throw new IOException("iptables --version failed: " + r.stderr().trim());
+        String known = backend;
+        if (known == null) {
+            CommandRunner.Result r = run.run(List.of("iptables", "--version"), null);
+            if (!r.ok()) {
+                throw new IOException("iptables --version failed: " + r.stderr().trim());
+            }
+            known = r.stdout().contains("legacy") ? "legacy" : "nf_tables";
+            backend = known;
         }
-        return r.stdout().contains("legacy") ? "legacy" : "nf_tables";
+        return known;
     }
 
     public String save(Family f) throws IOException {

@@ -8,9 +8,20 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /** The real {@link CommandRunner}: a child process per call, output read on separate threads. */
 public final class ProcessRunner implements CommandRunner {
+    /**
+     * The threads that read programs' output, kept for the next program: a resident agent runs about twenty per
+     * apply, and the common pool (one thread on two cores) would start a new thread for each stream.
+     */
+    private static final ExecutorService READERS = Executors.newCachedThreadPool(task -> {
+        Thread t = new Thread(task, "program-output");
+        t.setDaemon(true);
+        return t;
+    });
 
     @Override
     public Result run(List<String> argv, String stdin) throws IOException {
@@ -49,6 +60,6 @@ public final class ProcessRunner implements CommandRunner {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        });
+        }, READERS);
     }
 }

@@ -80,6 +80,25 @@ class ConfirmTokenTest {
     }
 
     @Test
+    void aTokenWrittenWhileTheApplyWaitsConfirmsIt(@TempDir Path root) throws Exception {
+        StateDir dir = StateDir.open(root);
+        pending(dir, LATER, 30_000);
+        Thread controller = new Thread(() -> {
+            try {
+                Thread.sleep(100);
+                token(dir, LATER, LATER);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        controller.start();
+
+        assertEquals(LATER, applier(dir).confirmOnToken(LATER).id());
+        controller.join();
+        assertFalse(Files.exists(dir.pending()));
+    }
+
+    @Test
     void theNextApplyRemovesATokenThatCameTooLate(@TempDir Path root) throws Exception {
         StateDir dir = StateDir.open(root);
         pending(dir, EARLIER, 200);
