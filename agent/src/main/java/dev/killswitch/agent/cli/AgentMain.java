@@ -52,14 +52,7 @@ public final class AgentMain {
         CommandLine cl = new CommandLine(AgentMain.class, new Factory(io));
         cl.setOut(new java.io.PrintWriter(io.out(), true));
         cl.setErr(new java.io.PrintWriter(io.err(), true));
-        // picocli models each command by reflection, ~0.1 s of CPU on a gateway for all of them: model
-        // only the one named, unless help, --version or an unknown word needs the whole list
-        Class<?> named = args.length == 0 ? null : SUBCOMMANDS.stream()
-                .filter(c -> c != CommandLine.HelpCommand.class && c.getAnnotation(Command.class).name().equals(args[0]))
-                .findFirst().orElse(null);
-        for (Class<?> c : named != null ? List.of(named) : SUBCOMMANDS) {
-            cl.addSubcommand(c);
-        }
+        Subcommands.add(cl, SUBCOMMANDS, args);
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("killswitch-agent: " + ex.getMessage());
             ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName()

@@ -48,10 +48,12 @@ public final class Resident {
     private static final int SOCKET_PATH_LIMIT = 107;
     /**
      * JVM flags of an agent, resident or started per call (the controller adds its class-data archive): C1 and the
-     * serial collector for short work; JVM warnings never in the JSON on stdout; and a request starts some fifteen
-     * short programs (ip, iptables-save...), which vfork starts without the jspawnhelper exec in between.
+     * serial collector for short work; a small first heap, which grows when a large ruleset needs it (the default,
+     * 1/64 of the RAM, has a short run touch fresh pages it never reuses: a cold run's CPU 0.75 -> 0.69 s, RSS 75 ->
+     * 63 MB); JVM warnings never in the JSON on stdout; and a request starts some fifteen short programs (ip,
+     * iptables-save...), which vfork starts without the jspawnhelper exec in between.
      */
-    public static final List<String> JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
+    public static final List<String> JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xms32m", "-Xss512k",
             "-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=warning:stderr",
             "-Djdk.lang.Process.launchMechanism=VFORK");
 

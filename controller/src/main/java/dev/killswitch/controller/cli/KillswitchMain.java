@@ -1,6 +1,8 @@
 package dev.killswitch.controller.cli;
 
+import dev.killswitch.agent.cli.Subcommands;
 import dev.killswitch.controller.lab.LabCommand;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +15,6 @@ import picocli.CommandLine.Command;
             "Keeps a fleet of Linux VPN gateways behind a WireGuard kill switch: nothing leaves a gateway unless it is inside the tunnel, and no change ever cuts the operator's SSH.",
             "",
             "Reads an Ansible inventory and a playbook, renders each host's firewall, and rolls it out over SSH in batches. On each host the agent plans the change, proves every step keeps SSH and opens no leak, applies it atomically and waits for a confirmation over a fresh SSH connection; a host that is not confirmed rolls itself back."},
-        subcommands = {PlanCommand.class, ApplyCommand.class, DriftCommand.class, HistoryCommand.class, ReportCommand.class, LabCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
             "  killswitch plan  -i inventory/hosts.yml playbooks/killswitch.yml -o review.plan",
@@ -28,6 +29,11 @@ import picocli.CommandLine.Command;
             "",
             FleetOptions.PASSPHRASE_HELP})
 public final class KillswitchMain {
+    /** The subcommands, in help order. */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(PlanCommand.class, ApplyCommand.class,
+            DriftCommand.class, HistoryCommand.class, ReportCommand.class, LabCommand.class,
+            CommandLine.HelpCommand.class);
+
     private KillswitchMain() {
     }
 
@@ -37,6 +43,7 @@ public final class KillswitchMain {
 
     public static int run(String... args) {
         CommandLine cl = new CommandLine(KillswitchMain.class);
+        Subcommands.add(cl, SUBCOMMANDS, args);
         // `-e @vars.yml` is an extra vars file, as in Ansible; picocli would expand it as an argument file
         cl.setExpandAtFiles(false);
         cl.setParameterExceptionHandler((ex, a) -> {
