@@ -25,11 +25,19 @@ final class ServeCommand extends Invocation.Invoked implements Callable<Integer>
     @Option(names = "--idle-exit", paramLabel = "SECONDS", defaultValue = "600",
             description = "Exit after this many seconds without a request (default: ${DEFAULT-VALUE}).")
     long idleExit;
+    @Option(names = "--warmup", paramLabel = "RUNS", defaultValue = "" + Resident.WARMUP,
+            description = "Run the plan pipeline this many times on built-in samples before listening, so that the "
+                    + "first request is as quick as the next (default: ${DEFAULT-VALUE}; the controller asks for 0 "
+                    + "when its run waits for the socket).")
+    int warmup;
 
     @Override
     public Integer call() throws Exception {
         if (idleExit < 1) {
             throw new IllegalArgumentException("--idle-exit must be at least 1 second");
+        }
+        if (warmup < 0) {
+            throw new IllegalArgumentException("--warmup must be 0 or more");
         }
         Optional<Path> jar = Resident.ownJar();
         if (jar.isEmpty()) {
@@ -40,7 +48,7 @@ final class ServeCommand extends Invocation.Invoked implements Callable<Integer>
                 new IllegalArgumentException("the state dir's path is too long for a Unix socket: " + host.stateDir));
         PrintStream log = io.out();
         // load and compile the plan pipeline now, not in the first run that comes
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < warmup; i++) {
             AgentMain.run(new Invocation(java.io.InputStream.nullInputStream(), new PrintStream(
                     java.io.OutputStream.nullOutputStream()), log, Map.of()), "warmup");
         }

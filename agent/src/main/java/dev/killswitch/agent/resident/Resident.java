@@ -137,14 +137,25 @@ public final class Resident {
         List<String> argv = new ArrayList<>(List.of("setsid",
                 ProcessHandle.current().info().command().orElse("java")));
         argv.addAll(JVM);
-        argv.addAll(List.of("-jar", jar.get().toString(), "serve", "--state-dir", stateDir.toString(),
-                "--idle-exit", String.valueOf(Math.max(1, idle.toSeconds()))));
+        argv.addAll(serve(jar.get(), stateDir, idle, WARMUP));
         ProcessBuilder pb = new ProcessBuilder(argv);
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(stateDir.resolve("resident.log").toFile()));
         pb.redirectErrorStream(true);
         pb.start();
         return null;
+    }
+
+    /** Warm-up runs of a resident agent started for later runs: its first request is then as quick as the next. */
+    public static final int WARMUP = 3;
+
+    /**
+     * The java arguments after the JVM flags that start the resident agent of {@code jar} for {@code stateDir}: with
+     * {@code warmup} runs of the plan pipeline before it listens (none when a run waits for it).
+     */
+    public static List<String> serve(Path jar, Path stateDir, Duration idle, int warmup) {
+        return List.of("-jar", jar.toString(), "serve", "--state-dir", stateDir.toString(),
+                "--idle-exit", String.valueOf(Math.max(1, idle.toSeconds())), "--warmup", String.valueOf(warmup));
     }
 
     /**

@@ -331,13 +331,26 @@ public final class HostRun {
         return transport.connect(target);
     }
 
-    /** This host's resident agent when the run uses them and one of this jar answers; else null. */
+    /**
+     * This host's resident agent when the run uses them: the one of this jar that answers, else one started now
+     * (after installing the jar) that this run then works through; null when none can be reached.
+     */
     private ResidentAgent resident(Connection c, Paths paths) throws TransportException {
         if (options.resident() == null) {
             return null;
         }
-        return ResidentAgent.reach(c, paths.stateDir(), installer(paths).sha256());
+        String sha = installer(paths).sha256();
+        ResidentAgent running = ResidentAgent.reach(c, paths.stateDir(), sha);
+        if (running != null || c.target().become()) {
+            return running;
+        }
+        install(c, paths);
+        progress.host(c.target().name(), "starting the resident agent");
+        return ResidentAgent.start(c, JVM, paths.agent(), sha, paths.stateDir(), options.resident(), RESIDENT_START);
     }
+
+    /** How long a run waits for the resident agent it started to listen (ten JVMs starting at once on one core). */
+    private static final Duration RESIDENT_START = Duration.ofSeconds(30);
 
     /** {@code args} asking the agent to start the resident agent for the next runs, when this run uses them. */
     private List<String> startResident(Connection c, List<String> args) {
@@ -354,12 +367,17 @@ public final class HostRun {
     }
 
     private Agent agent(Connection c, Paths paths) throws TransportException {
+        AgentInstaller.Installed in = install(c, paths);
+        ClassArchive archive = new ClassArchive(in.path());
+        return new Agent(in.path(), archive, !in.uploaded() && archive.intact(c));
+    }
+
+    private AgentInstaller.Installed install(Connection c, Paths paths) throws TransportException {
         AgentInstaller.Installed in = installer(paths).install(c);
         if (in.uploaded()) {
             progress.host(c.target().name(), "agent uploaded (sha256 " + in.sha256().substring(0, 12) + "…)");
         }
-        ClassArchive archive = new ClassArchive(in.path());
-        return new Agent(in.path(), archive, !in.uploaded() && archive.intact(c));
+        return in;
     }
 
     /**

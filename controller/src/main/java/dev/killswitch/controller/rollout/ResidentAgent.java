@@ -10,6 +10,7 @@ import dev.killswitch.controller.transport.TransportException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +57,56 @@ final class ResidentAgent {
         ExecResult env = c.exec(List.of("printenv", Resident.SSH_CONNECTION), null, null);
         return new ResidentAgent(c, stream, env.ok() && !env.stdout().isBlank() ? env.stdout().strip() : null);
     }
+
+    /**
+     * Starts the resident agent of the installed {@code jar} (SHA-256 {@code jarSha256}) for {@code stateDir} and
+     * returns it once it answers, so that the run that starts it works through it: the gateway then starts one JVM,
+     * not an agent per call and a resident one besides. It skips the warm-up (this run's requests are its warm-up).
+     * Null when it does not answer within {@code wait}, or it listens but sshd does not forward to it
+     * ({@code AllowStreamLocalForwarding no}): the run then starts the agent per call.
+     */
+    static ResidentAgent start(Connection c, List<String> jvm, String jar, String jarSha256, String stateDir,
+                               Duration idle, Duration wait) throws TransportException {
+        java.util.Optional<Path> socket = Resident.socket(Path.of(stateDir), jarSha256);
+        if (c.target().become() || socket.isEmpty()) {
+            return null;
+        }
+        List<String> argv = new ArrayList<>(List.of("sh", "-c", LAUNCH, "killswitch-resident", stateDir, "java"));
+        argv.addAll(jvm);
+        argv.addAll(Resident.serve(Path.of(jar), Path.of(stateDir), idle, 0));
+        if (!c.exec(argv, null, null).ok()) {
+            return null; // no java (the agent per call then says what to install), or no state dir
+        }
+        long end = System.nanoTime() + wait.toNanos();
+        for (int attempt = 1; ; attempt++) {
+            ResidentAgent agent = reach(c, stateDir, jarSha256);
+            if (agent != null) {
+                return agent;
+            }
+            if (System.nanoTime() > end) {
+                return null;
+            }
+            // every second: an agent that listens there yet cannot be reached means sshd does not forward to it
+            // (a socket file alone may be a stale one, which the agent starting now replaces)
+            if (attempt % 10 == 0 && !c.exec(List.of("ss", "-Hxl", "src", socket.get().toString()), null, null)
+                    .stdout().isBlank()) {
+                return reach(c, stateDir, jarSha256);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+    }
+
+    /**
+     * Starts {@code "$@"} in its own session with its output in STATE-DIR/resident.log ($1, created root-only when
+     * missing): it outlives the SSH session. Exits 127 at once when there is no java.
+     */
+    private static final String LAUNCH = "command -v \"$2\" >/dev/null || exit 127; umask 077 && mkdir -p -- \"$1\""
+            + " && log=\"$1/resident.log\" && shift && exec setsid -f \"$@\" </dev/null >>\"$log\" 2>&1";
 
     /** Runs one agent command as {@link Connection#converse} (answer given) or {@link Connection#exec} would. */
     ExecResult run(List<String> args, Function<String, byte[]> answer, byte[] stdin, Consumer<String> then,

@@ -33,7 +33,14 @@ class ResidentAgentTest {
         final List<String> opened = new ArrayList<>();
         final ByteArrayOutputStream sent = new ByteArrayOutputStream();
         final Duration commandTimeout;
+        final List<List<String>> execs = new ArrayList<>();
         volatile boolean closed;
+        /** Socket opens that find nothing listening before the agent answers (it is starting). */
+        int listensAfter;
+        /** The exit status of the command that starts the resident agent. */
+        int launchExit;
+        /** Whether {@code ss} finds an agent listening on the socket. */
+        boolean listening;
 
         Gateway(boolean become, byte[] answer, Duration commandTimeout) {
             this.become = become;
@@ -49,6 +56,13 @@ class ResidentAgentTest {
 
         @Override
         public ExecResult exec(List<String> argv, byte[] stdin, Duration timeout) {
+            execs.add(argv);
+            if (argv.get(0).equals("sh")) {
+                return new ExecResult(launchExit, "", "");
+            }
+            if (argv.get(0).equals("ss")) {
+                return new ExecResult(0, listening ? "u_str LISTEN 0 50 " + argv.get(3) + " 17876428 * 0\n" : "", "");
+            }
             return argv.equals(List.of("printenv", "SSH_CONNECTION"))
                     ? new ExecResult(0, "203.0.113.2 50022 203.0.113.11 22\n", "") : new ExecResult(127, "", "");
         }
@@ -56,7 +70,7 @@ class ResidentAgentTest {
         @Override
         public Stream openSocket(String path) throws TransportException {
             opened.add(path);
-            if (answer == null) {
+            if (answer == null || opened.size() <= listensAfter) {
                 return null;
             }
             // an answer that never ends when it is empty: a wedged agent
@@ -164,6 +178,50 @@ class ResidentAgentTest {
         assertNull(ResidentAgent.reach(none, "/var/lib/killswitch", SHA));
         assertNull(ResidentAgent.reach(become, "/var/lib/killswitch", SHA));
         assertEquals(List.of(), become.opened); // its socket is root's: not even tried
+    }
+
+    @Test
+    void aRunStartsItWithoutWarmUpAndWorksThroughItOnceItListens() throws Exception {
+        Gateway gw = new Gateway(false, frames("{}\n", "", 0), Duration.ofSeconds(5));
+        gw.listensAfter = 3;
+
+        ResidentAgent agent = ResidentAgent.start(gw, List.of("-Xms32m"), "/var/lib/killswitch/agent/a.jar", SHA,
+                "/var/lib/killswitch", Duration.ofSeconds(600), Duration.ofSeconds(10));
+
+        assertEquals(new ExecResult(0, "{}\n", ""), agent.run(List.of("plan"), null, null, null, null));
+        List<String> launch = gw.execs.get(0);
+        assertEquals(List.of("sh", "-c"), launch.subList(0, 2));
+        assertEquals(List.of("killswitch-resident", "/var/lib/killswitch", "java", "-Xms32m", "-jar",
+                "/var/lib/killswitch/agent/a.jar", "serve", "--state-dir", "/var/lib/killswitch", "--idle-exit", "600",
+                "--warmup", "0"), launch.subList(3, launch.size()));
+        assertEquals(4, gw.opened.size());
+    }
+
+    @Test
+    void aStaleSocketOfAnAgentThatDiedIsWaitedOutNotTakenForNoForwarding() throws Exception {
+        Gateway gw = new Gateway(false, frames("{}\n", "", 0), Duration.ofSeconds(5));
+        gw.listensAfter = 25; // the new agent replaces the stale socket after the first checks found nobody listening
+
+        assertEquals(new ExecResult(0, "{}\n", ""), ResidentAgent.start(gw, List.of(), "/a.jar", SHA,
+                "/var/lib/killswitch", Duration.ofSeconds(60), Duration.ofSeconds(10))
+                .run(List.of("plan"), null, null, null, null));
+        assertEquals(2, gw.execs.stream().filter(a -> a.get(0).equals("ss")).count());
+    }
+
+    @Test
+    void noJavaOrASocketSshdDoesNotForwardToMeansTheAgentPerCall() throws Exception {
+        Gateway noJava = new Gateway(false, frames("", "", 0), Duration.ofSeconds(5));
+        noJava.launchExit = 127;
+        assertNull(ResidentAgent.start(noJava, List.of(), "/a.jar", SHA, "/var/lib/killswitch", Duration.ofSeconds(60),
+                Duration.ofSeconds(10)));
+        assertEquals(List.of(), noJava.opened);
+
+        Gateway noForwarding = new Gateway(false, null, Duration.ofSeconds(5)); // AllowStreamLocalForwarding no
+        noForwarding.listening = true;
+        long t0 = System.nanoTime();
+        assertNull(ResidentAgent.start(noForwarding, List.of(), "/a.jar", SHA, "/var/lib/killswitch",
+                Duration.ofSeconds(60), Duration.ofSeconds(30)));
+        assertEquals(true, System.nanoTime() - t0 < Duration.ofSeconds(20).toNanos(), "gave up once the socket was there");
     }
 
     @Test
