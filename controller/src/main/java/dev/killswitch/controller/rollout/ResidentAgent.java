@@ -40,16 +40,20 @@ final class ResidentAgent {
         if (c.target().become()) {
             return null; // its socket is root's; sshd forwards as the login user
         }
+        try {
+            return attach(c, stateDir, jarSha256);
+        } catch (UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /** As {@link #reach}, but a transport that forwards to no sockets throws UnsupportedOperationException. */
+    private static ResidentAgent attach(Connection c, String stateDir, String jarSha256) throws TransportException {
         java.util.Optional<Path> socket = Resident.socket(Path.of(stateDir), jarSha256);
         if (socket.isEmpty()) {
             return null;
         }
-        Connection.Stream stream;
-        try {
-            stream = c.openSocket(socket.get().toString());
-        } catch (UnsupportedOperationException e) {
-            return null;
-        }
+        Connection.Stream stream = c.openSocket(socket.get().toString());
         if (stream == null) {
             return null;
         }
@@ -70,6 +74,14 @@ final class ResidentAgent {
         java.util.Optional<Path> socket = Resident.socket(Path.of(stateDir), jarSha256);
         if (c.target().become() || socket.isEmpty()) {
             return null;
+        }
+        try {
+            ResidentAgent running = attach(c, stateDir, jarSha256); // another run may have started it meanwhile
+            if (running != null) {
+                return running;
+            }
+        } catch (UnsupportedOperationException e) {
+            return null; // this transport could never reach it
         }
         List<String> argv = new ArrayList<>(List.of("sh", "-c", LAUNCH, "killswitch-resident", stateDir, "java"));
         argv.addAll(jvm);

@@ -41,6 +41,8 @@ class ResidentAgentTest {
         int launchExit;
         /** Whether {@code ss} finds an agent listening on the socket. */
         boolean listening;
+        /** False: a transport that forwards to no sockets (test fakes). */
+        boolean forwards = true;
 
         Gateway(boolean become, byte[] answer, Duration commandTimeout) {
             this.become = become;
@@ -69,6 +71,9 @@ class ResidentAgentTest {
 
         @Override
         public Stream openSocket(String path) throws TransportException {
+            if (!forwards) {
+                throw new UnsupportedOperationException("no sockets");
+            }
             opened.add(path);
             if (answer == null || opened.size() <= listensAfter) {
                 return null;
@@ -212,9 +217,16 @@ class ResidentAgentTest {
     void noJavaOrASocketSshdDoesNotForwardToMeansTheAgentPerCall() throws Exception {
         Gateway noJava = new Gateway(false, frames("", "", 0), Duration.ofSeconds(5));
         noJava.launchExit = 127;
+        noJava.listensAfter = 100; // nothing listens: none was started
         assertNull(ResidentAgent.start(noJava, List.of(), "/a.jar", SHA, "/var/lib/killswitch", Duration.ofSeconds(60),
                 Duration.ofSeconds(10)));
-        assertEquals(List.of(), noJava.opened);
+        assertEquals(1, noJava.opened.size(), "looked once before starting it, not after the start failed");
+
+        Gateway noSockets = new Gateway(false, frames("", "", 0), Duration.ofSeconds(5));
+        noSockets.forwards = false;
+        assertNull(ResidentAgent.start(noSockets, List.of(), "/a.jar", SHA, "/var/lib/killswitch",
+                Duration.ofSeconds(60), Duration.ofSeconds(10)));
+        assertEquals(List.of(), noSockets.execs, "not even started");
 
         Gateway noForwarding = new Gateway(false, null, Duration.ofSeconds(5)); // AllowStreamLocalForwarding no
         noForwarding.listening = true;
