@@ -32,7 +32,7 @@ public final class FactsReader {
     public Facts gather(String sshConnection) throws IOException {
         CommandRunner.Result v = run.run(List.of("iptables", "--version"), null);
         String version = v.stdout().trim();
-        String backend = version.contains("legacy") ? "legacy" : "nf_tables";
+        String backend = Observer.backendOf(version);
         Map<String, List<String>> addrs = addresses();
         // every table: wg-quick puts a full tunnel's default route in a table of its own (51820), not in main
         List<String> routes4 = lines(run.run(List.of("ip", "-o", "-4", "route", "show", "table", "all"), null));

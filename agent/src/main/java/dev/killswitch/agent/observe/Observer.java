@@ -57,10 +57,15 @@ public final class Observer {
             if (!r.ok()) {
                 throw new IOException("iptables --version failed: " + r.stderr().trim());
             }
-            known = r.stdout().contains("legacy") ? "legacy" : "nf_tables";
+            known = backendOf(r.stdout());
             backend = known;
         }
         return known;
+    }
+
+    /** nf_tables or legacy, from what {@code iptables --version} printed. */
+    static String backendOf(String version) {
+        return version.contains("legacy") ? "legacy" : "nf_tables";
     }
 
     public String save(Family f) throws IOException {

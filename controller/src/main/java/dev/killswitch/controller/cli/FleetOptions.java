@@ -61,10 +61,10 @@ final class FleetOptions {
     @Option(names = "--resident-agent",
             description = "Keep an agent running on each gateway between runs and work through it: a run then costs "
                     + "a gateway a request instead of starting Java (about 1 CPU-second). A run that finds none starts "
-                    + "it and works through it; it exits after --resident-idle without a request. It listens on a root-only Unix socket in the "
-                    + "state dir, reached over the same SSH connection (sshd's AllowStreamLocalForwarding, on by "
-                    + "default); hosts that log in as another user with ansible_become always start the agent per "
-                    + "call. Off by default.")
+                    + "it and works through it; it exits after --resident-idle without a request. It listens on a "
+                    + "root-only Unix socket in the state dir, reached over the same SSH connection (sshd's "
+                    + "AllowStreamLocalForwarding, on by default); hosts that log in as another user with "
+                    + "ansible_become always start the agent per call. Off by default.")
     boolean residentAgent;
 
     @Option(names = "--resident-idle", paramLabel = "SECONDS", defaultValue = "600",

@@ -113,7 +113,7 @@ public final class JdbcHistory implements History {
         return new JdbcHistory(pool, postgres);
     }
 
-    /** The newest migration in {@code db/history} (JdbcHistoryTest holds the two together). */
+    /** The newest migration in {@code db/history} (H2HistoryTest holds the two together). */
     static final int SCHEMA_VERSION = 2;
 
     /**
