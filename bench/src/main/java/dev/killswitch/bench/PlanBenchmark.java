@@ -39,17 +39,21 @@ public class PlanBenchmark {
     @Param({"1000", "10000", "100000"})
     public int rules;
 
+    /** {@link Rulesets}' shape: gateway (user chains of 1000 rules) or flat (all in INPUT). */
+    @Param({"gateway"})
+    public String shape;
+
     String save;
     RawRuleset desired;
     Ownership ownership;
 
     @Setup
     public void setup() {
-        save = Rulesets.canonical(rules);
+        save = Rulesets.canonical(rules, shape);
         Map<String, List<RawRule>> chains = new LinkedHashMap<>();
         int i = 0;
         int accepts = 0;
-        for (String line : Rulesets.spelled(rules)) {
+        for (String line : Rulesets.spelled(rules, shape)) {
             String[] w = line.split(" ", 3);
             String args = w[2];
             i++;

@@ -4,18 +4,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Generated rulesets of a given size, shaped like a busy gateway: most rules in a few user chains,
- * matches on addresses, ports, interfaces, conntrack and comments. Deterministic for a size.
+ * Generated rulesets of a given size, matching on addresses, ports, interfaces, conntrack and comments,
+ * deterministic for a size, in one of two shapes: {@code gateway}, a busy gateway's (most rules in user
+ * chains of 1000 rules each, jumped to from INPUT), or {@code flat}, a blocklist's (every rule in INPUT).
  */
 public final class Rulesets {
     private Rulesets() {
     }
 
     /** The kernel-canonical form, as iptables-save prints it. */
-    public static String canonical(int rules) {
+    public static String canonical(int rules, String shape) {
         StringBuilder sb = new StringBuilder(rules * 80);
         sb.append("*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT DROP [0:0]\n");
-        int chains = Math.max(1, rules / 1000);
+        int chains = chains(rules, shape);
         for (int c = 0; c < chains; c++) {
             sb.append(":svc").append(String.format("%04d", c)).append(" - [0:0]\n");
         }
@@ -26,8 +27,17 @@ public final class Rulesets {
     }
 
     /** The same rules as an operator writes them (host addresses, long options, names), for the desired state. */
-    public static List<String> spelled(int rules) {
-        return lines(rules, Math.max(1, rules / 1000), false);
+    public static List<String> spelled(int rules, String shape) {
+        return lines(rules, chains(rules, shape), false);
+    }
+
+    /** User chains of the shape: none for flat. */
+    private static int chains(int rules, String shape) {
+        return switch (shape) {
+            case "gateway" -> Math.max(1, rules / 1000);
+            case "flat" -> 0;
+            default -> throw new IllegalArgumentException("shape: gateway or flat, not " + shape);
+        };
     }
 
     private static List<String> lines(int rules, int chains, boolean canonical) {
@@ -38,7 +48,7 @@ public final class Rulesets {
         }
         int left = rules - chains;
         for (int i = 0; i < left; i++) {
-            String chain = "svc" + String.format("%04d", i % chains);
+            String chain = chains == 0 ? "INPUT" : "svc" + String.format("%04d", i % chains);
             int a = (i / 250) % 250;
             int b = i % 250;
             int port = 1024 + (i % 60000);
@@ -64,8 +74,8 @@ public final class Rulesets {
         return out;
     }
 
-    /** Prints the canonical ruleset of the given size (for loading into a namespace). */
+    /** Prints the canonical ruleset of the given size and shape (default gateway), for loading into a namespace. */
     public static void main(String[] args) {
-        System.out.print(canonical(Integer.parseInt(args[0])));
+        System.out.print(canonical(Integer.parseInt(args[0]), args.length > 1 ? args[1] : "gateway"));
     }
 }

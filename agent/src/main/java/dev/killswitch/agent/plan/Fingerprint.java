@@ -12,10 +12,43 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.function.Supplier;
 
 /** A hash of the owned part of the live state: a saved plan is only valid while it is unchanged. */
 public final class Fingerprint {
     private Fingerprint() {
+    }
+
+    /** From this many owned live rules, hashing on another core while the plan is made pays for the handover. */
+    static final int CONCURRENT_FROM = 4096;
+
+    /**
+     * The fingerprint, started now: on another core when the owned live rules are many (it reads only the
+     * immutable live state), else computed when asked for.
+     */
+    static Supplier<String> started(LiveState live, Ownership ownership, List<DesiredState.Sysctl> sysctls) {
+        if (Runtime.getRuntime().availableProcessors() < 2 || ownedRules(live, ownership) < CONCURRENT_FROM) {
+            return () -> of(live, ownership, sysctls);
+        }
+        ForkJoinTask<String> task = ForkJoinPool.commonPool().submit(() -> of(live, ownership, sysctls));
+        return task::join;
+    }
+
+    private static int ownedRules(LiveState live, Ownership ownership) {
+        int n = 0;
+        for (Family f : Family.values()) {
+            for (String tableName : ownership.tables(f)) {
+                Table t = live.ruleset(f).table(tableName);
+                if (t != null) {
+                    for (Chain c : t.chains().values()) {
+                        n += c.rules().size();
+                    }
+                }
+            }
+        }
+        return n;
     }
 
     public static String of(LiveState live, Ownership ownership, List<DesiredState.Sysctl> sysctls) {

@@ -23,8 +23,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The pure function from (desired, observed) to a {@link Plan}. Rules are compared by canonical text
@@ -44,6 +48,9 @@ public final class Planner {
     /** Above this many rules in the changed middle of a chain, skip the minimal diff and rewrite it. */
     static final int MAX_DIFF_MIDDLE = 20_000;
 
+    /** From this many rules in a table's edited chains, the chains are diffed on every core. */
+    static final int PARALLEL_FROM = 4096;
+
     private Planner() {
     }
 
@@ -60,6 +67,7 @@ public final class Planner {
         List<Step> chainDeletes = new ArrayList<>();
         List<ChainChange> changes = new ArrayList<>();
         List<Foreign> foreign = new ArrayList<>();
+        Supplier<String> fingerprint = Fingerprint.started(live, own, desired.sysctl());
 
         for (Family f : Family.values()) {
             Ruleset want = desired.rulesets().get(f);
@@ -78,6 +86,7 @@ public final class Planner {
                     names.addAll(haveT.chains().keySet());
                 }
                 refuseJumpsToMissingChains(desired, f, tableName, wantT, names);
+                Map<String, ChainEdit> edits = edits(f, tableName, names, wantT, haveT, own);
                 for (String chain : names) {
                     Chain w = wantT == null ? null : wantT.chain(chain);
                     Chain h = haveT == null ? null : haveT.chain(chain);
@@ -113,7 +122,7 @@ public final class Planner {
                             foreign.add(new Foreign(f, tableName, chain, r.text(), 0));
                         }
                     }
-                    ChainEdit edit = ChainEdit.of(f, tableName, chain, haveRules, wantRules, own);
+                    ChainEdit edit = edits.get(chain);
                     int before = guard.size() + rules.size() + deletions.size();
                     edit.emit(desired, protects, guardChains, guard, rules, deletions);
                     boolean rulesChanged = guard.size() + rules.size() + deletions.size() != before;
@@ -153,8 +162,37 @@ public final class Planner {
             }
         }
         steps.addAll(persistSteps(desired, live, !steps.isEmpty()));
-        String fp = Fingerprint.of(live, own, desired.sysctl());
-        return new Plan(fp, steps, changes, foreign);
+        return new Plan(fingerprint.get(), steps, changes, foreign);
+    }
+
+    /**
+     * The edit of every chain the plan edits (built-ins, and our chains still wanted: the loop in
+     * {@link #plan} skips the others), each chain on any core when the table is large: they are independent.
+     */
+    private static Map<String, ChainEdit> edits(Family f, String table, Set<String> names, Table want, Table have,
+                                                Ownership own) {
+        List<String> edited = new ArrayList<>(names.size());
+        int size = 0;
+        for (String chain : names) {
+            Chain w = want == null ? null : want.chain(chain);
+            Chain h = have == null ? null : have.chain(chain);
+            if (Table.builtins(table).contains(chain) || (w != null && !own.foreignChain(f, table, chain))) {
+                edited.add(chain);
+                size += (w == null ? 0 : w.rules().size()) + (h == null ? 0 : h.rules().size());
+            }
+        }
+        Map<String, ChainEdit> out = new ConcurrentHashMap<>();
+        Stream<String> chains = edited.stream();
+        if (size >= PARALLEL_FROM && edited.size() > 1) {
+            chains = chains.parallel();
+        }
+        chains.forEach(chain -> {
+            Chain w = want == null ? null : want.chain(chain);
+            Chain h = have == null ? null : have.chain(chain);
+            out.put(chain, ChainEdit.of(f, table, chain, h == null ? List.of() : h.rules(),
+                    w == null ? List.of() : w.rules(), own));
+        });
+        return out;
     }
 
     /** A jump to a chain that neither the desired state nor the host has would fail in iptables-restore, unnamed. */

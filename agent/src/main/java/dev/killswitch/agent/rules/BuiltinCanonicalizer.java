@@ -81,7 +81,7 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                 }
                 List<Rule> rules = new ArrayList<>(rc.rules().size());
                 for (RawRule rr : rc.rules()) {
-                    if (keepText && Rule.readableLater(rr)) {
+                    if (parsed.later()) {
                         // kernel text is its own canonical form: parse it only if someone looks inside
                         rules.add(Rule.parsedLater(rr, raw.family(), rt.name()));
                         continue;
@@ -108,47 +108,56 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
      * reported is the one an ordered pass meets first.
      */
     private static final class Parsed {
-        private static final Parsed NONE = new Parsed(null);
-
-        /** Per rule needing a parse, in walk order: its rules, or the exception it threw. */
+        /** Per rule needing a parse, in walk order: its rules, or the exception it threw; null: parse in the walk. */
         private final Object[] results;
+        /** Per rule of the walk: kernel text left to be parsed on first use ({@link Rule#readableLater}). */
+        private final java.util.BitSet later;
         private int next;
+        private int rule;
 
-        private Parsed(Object[] results) {
+        private Parsed(Object[] results, java.util.BitSet later) {
             this.results = results;
+            this.later = later;
         }
 
         static Parsed of(BuiltinCanonicalizer c, RawRuleset raw, boolean keepText) {
-            if (Runtime.getRuntime().availableProcessors() < 2) {
-                return NONE;
-            }
             List<RawRule> todo = new ArrayList<>();
             List<String> tableOf = new ArrayList<>();
+            java.util.BitSet later = new java.util.BitSet();
+            int k = 0;
             for (RawTable rt : raw.tables().values()) {
                 if (!Table.isTable(rt.name())) {
                     break; // the walk stops there
                 }
                 for (RawChain rc : rt.chains().values()) {
                     for (RawRule rr : rc.rules()) {
-                        if (!(keepText && Rule.readableLater(rr))) {
+                        if (keepText && Rule.readableLater(rr)) {
+                            later.set(k);
+                        } else {
                             todo.add(rr);
                             tableOf.add(rt.name());
                         }
+                        k++;
                     }
                 }
             }
-            if (todo.size() < PARALLEL_FROM) {
-                return NONE;
+            if (todo.size() < PARALLEL_FROM || Runtime.getRuntime().availableProcessors() < 2) {
+                return new Parsed(null, later);
             }
             Object[] results = new Object[todo.size()];
-            java.util.stream.IntStream.range(0, results.length).parallel().forEach(k -> {
+            java.util.stream.IntStream.range(0, results.length).parallel().forEach(j -> {
                 try {
-                    results[k] = c.rules(todo.get(k), raw.family(), tableOf.get(k));
+                    results[j] = c.rules(todo.get(j), raw.family(), tableOf.get(j));
                 } catch (RuntimeException e) {
-                    results[k] = e;
+                    results[j] = e;
                 }
             });
-            return new Parsed(results);
+            return new Parsed(results, later);
+        }
+
+        /** Whether the walk's next rule is kept as kernel text to parse later; call once per rule, in order. */
+        boolean later() {
+            return later.get(rule++);
         }
 
         /** The rules of the walk's next parsed rule, {@code rr}. */
@@ -174,10 +183,10 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
         RuleContext ctx = new RuleContext(family, table, strict, raw.origin());
         List<Token> tokens = Tokenizer.tokenize(raw.args(), raw.origin());
         if (strict) {
-            return new Parse(tokens, ctx).rules();
+            return new Parse(tokens, ctx, raw.args()).rules();
         }
         try {
-            return new Parse(tokens, ctx).rules();
+            return new Parse(tokens, ctx, raw.args()).rules();
         } catch (InputError e) {
             // the kernel printed it, so it is valid; keep it as written and let the kernel vouch for it
             return List.of(Parse.passThrough(tokens));
@@ -188,6 +197,9 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
 
     /** Refuses shell metacharacters and control characters in any argument of a desired rule. */
     static void checkToken(String text, RuleContext ctx, String option) {
+        if (clean(text)) {
+            return;
+        }
         // log prefixes only ever reach the kernel log, quoted; real rulesets use "&" and ">" in them
         boolean prefix = option.endsWith("-prefix");
         for (int i = 0; i < text.length(); i++) {
@@ -203,9 +215,29 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
         }
     }
 
-    /** {@code ` $ ; | & < >}: compared directly, as this runs for every character of every desired rule. */
+    /** {@code ` $ ; | & < >}. */
     private static boolean shellMeta(char c) {
         return c == '`' || c == '$' || c == ';' || c == '|' || c == '&' || c == '<' || c == '>';
+    }
+
+    /** ASCII characters {@link #checkToken} may refuse: shell metacharacters and control characters. */
+    private static final boolean[] SUSPECT = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            SUSPECT[c] = shellMeta(c) || c < 0x20 || c == 0x7f;
+        }
+    }
+
+    /** True when no character of {@code text} needs a closer look: one table lookup per character of every rule. */
+    private static boolean clean(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 128 && SUSPECT[c]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Interface names: at most 15 characters; strict also wants {@code [A-Za-z0-9_.:+-]}, '+' only last. */
@@ -287,11 +319,13 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
     private static final class Parse {
         private final List<Token> t;
         private final RuleContext ctx;
+        /** Whether tokens must be checked for shell metacharacters and control characters. */
+        private final boolean check;
         private int i;
         private boolean invert;
 
-        private final List<String> src = new ArrayList<>(1);
-        private final List<String> dst = new ArrayList<>(1);
+        private List<String> src = List.of();
+        private List<String> dst = List.of();
         private String srcSpelling;
         private String dstSpelling;
         private boolean srcNeg;
@@ -315,11 +349,14 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
         /** The first instance of each extension name, in the order getopt merged their options. */
         private final List<Loaded> merged = new ArrayList<>(5);
         private boolean implicitDone;
-        private final List<Opt> strays = new ArrayList<>(0);
+        /** Options nobody claims, or null for none. */
+        private List<Opt> strays;
 
-        Parse(List<Token> tokens, RuleContext ctx) {
+        Parse(List<Token> tokens, RuleContext ctx, String text) {
             this.t = tokens;
             this.ctx = ctx;
+            // every token is cut from the text, so a clean text needs no check per token
+            this.check = ctx.strict && !clean(text);
         }
 
         List<Rule> rules() {
@@ -334,7 +371,7 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                     continue;
                 }
                 String s = tok.text();
-                if (ctx.strict) {
+                if (check) {
                     checkToken(s, ctx, s);
                 }
                 if (tok.quoted() || s.length() < 2 || s.charAt(0) != '-') {
@@ -356,18 +393,13 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                     once(srcSpelling, s);
                     srcSpelling = s;
                     srcNeg = invert;
-                    String v = arg(s);
-                    for (String item : v.split(",", -1)) {
-                        src.add(item);
-                    }
+                    src = java.util.Arrays.asList(arg(s).split(",", -1));
                 }
                 case "-d", "--destination", "--dst" -> {
                     once(dstSpelling, s);
                     dstSpelling = s;
                     dstNeg = invert;
-                    for (String item : arg(s).split(",", -1)) {
-                        dst.add(item);
-                    }
+                    dst = java.util.Arrays.asList(arg(s).split(",", -1));
                 }
                 case "-i", "--in-interface" -> {
                     once(in, s);
@@ -469,7 +501,7 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                 throw ctx.error(option, "option " + option + " requires an argument");
             }
             String v = t.get(i++).text();
-            if (ctx.strict) {
+            if (check) {
                 checkToken(v, ctx, option);
             }
             return v;
@@ -486,7 +518,7 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
             if (name.equals("DROP") && ctx.table.equals("nat")) {
                 throw ctx.error(s, "the nat table is not for filtering: DROP is not allowed there");
             }
-            targetName = name;
+            targetName = Target.shared(name);
             goTo = s.equals("-g") || s.equals("--goto");
             Extension ext = goTo ? null : Targets.get(name);
             boolean extension = !goTo && Targets.EXTENSIONS.contains(name);
@@ -560,24 +592,37 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
             if (owner.given.has(spec.name())) {
                 ctx.unsure(); // most options may be given once only; the kernel says which
             }
-            List<Token> args = new ArrayList<>(spec.args());
-            for (int k = 0; k < spec.args(); k++) {
-                if (i >= t.size()) {
-                    throw ctx.error(s, "option " + s + " requires " + (spec.args() == 1 ? "an argument"
-                            : spec.args() + " arguments"));
+            List<Token> args;
+            if (spec.args() == 1) {
+                args = List.of(argument(s, spec));
+            } else {
+                args = new ArrayList<>(spec.args());
+                for (int k = 0; k < spec.args(); k++) {
+                    args.add(argument(s, spec));
                 }
-                Token a = t.get(i++);
-                if (ctx.strict) {
-                    checkToken(a.text(), ctx, s);
-                }
-                args.add(a);
             }
             int protoNow = ctx.protocolNegated || ctx.protocol < 0 ? 0 : ctx.protocol;
             owner.given.list.add(new Extension.Given(spec, s, invert, args, protoNow));
         }
 
+        /** The next argument of the extension option {@code s}. */
+        private Token argument(String s, Extension.Spec spec) {
+            if (i >= t.size()) {
+                throw ctx.error(s, "option " + s + " requires " + (spec.args() == 1 ? "an argument"
+                        : spec.args() + " arguments"));
+            }
+            Token a = t.get(i++);
+            if (check) {
+                checkToken(a.text(), ctx, s);
+            }
+            return a;
+        }
+
         /** Options nobody claims: kept as written, after the core options. */
         private void stray(String s) {
+            if (strays == null) {
+                strays = new ArrayList<>(2);
+            }
             genericOption(strays, s);
         }
 
@@ -595,7 +640,7 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
             }
             while (i < t.size() && !t.get(i).isBang() && !optionLike(t.get(i))) {
                 Token a = t.get(i++);
-                if (ctx.strict) {
+                if (check) {
                     checkToken(a.text(), ctx, s);
                 }
                 args.add(Quoting.asRead(a));
@@ -628,7 +673,9 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
             if (fragment) {
                 tail.add(new Opt("-f", fragmentNeg, List.of()));
             }
-            tail.addAll(strays);
+            if (strays != null) {
+                tail.addAll(strays);
+            }
 
             List<Match> ms = new ArrayList<>(matches.size());
             int protoMatches = 0;
@@ -698,15 +745,16 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
             if (items.isEmpty()) {
                 return List.of("");
             }
-            List<String> outList = new ArrayList<>(items.size());
-            for (String item : items) {
+            String[] out = new String[items.size()];
+            for (int k = 0; k < out.length; k++) {
+                String item = items.get(k);
                 if (item.isEmpty()) {
                     throw ctx.error(option, "empty address in '" + String.join(",", items) + "'");
                 }
                 String a = Inet.coreAddress(item, ctx.ipv6(), neg, ctx, option);
-                outList.add(a == null ? item : a);
+                out[k] = a == null ? item : a;
             }
-            return outList;
+            return java.util.Arrays.asList(out);
         }
 
         /** A rule exactly as written, for kernel text the builtin model cannot read (known=false). */

@@ -279,15 +279,17 @@ final class Inet {
             return null;
         }
         int len = am.prefix();
-        String net = v6 ? formatV6(and(am.addr6, am.mask6)) : formatV4(am.addr4 & am.mask4);
-        String dotted = v6 ? formatV6(am.mask6) : formatV4(am.mask4);
         if (len == 0) {
             if (negated) {
                 throw ctx.error(option, "'! " + option + " " + item + "' never matches (iptables-nft refuses it)");
             }
             return "";
         }
-        return net + "/" + (len >= 0 ? Integer.toString(len) : dotted);
+        String net = v6 ? formatV6(and(am.addr6, am.mask6)) : formatV4(am.addr4 & am.mask4);
+        if (len >= 0) {
+            return net + "/" + len;
+        }
+        return net + "/" + (v6 ? formatV6(am.mask6) : formatV4(am.mask4));
     }
 
     /**

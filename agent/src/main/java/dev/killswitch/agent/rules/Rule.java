@@ -160,7 +160,7 @@ public final class Rule {
     }
 
     static String render(List<Opt> core, List<Match> matches, Target target) {
-        StringBuilder sb = new StringBuilder(64);
+        StringBuilder sb = new StringBuilder(128);
         for (Opt o : core) {
             o.appendTo(sb);
         }

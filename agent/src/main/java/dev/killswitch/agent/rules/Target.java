@@ -17,6 +17,17 @@ public record Target(boolean goTo, String name, List<Opt> options) {
         return goTo || !isVerdict() && !name.equals("QUEUE") && !Targets.EXTENSIONS.contains(name);
     }
 
+    /** The verdict's name as the constant this class compares with (an identity check), else {@code name}. */
+    static String shared(String name) {
+        return switch (name) {
+            case "ACCEPT" -> "ACCEPT";
+            case "DROP" -> "DROP";
+            case "REJECT" -> "REJECT";
+            case "RETURN" -> "RETURN";
+            default -> name;
+        };
+    }
+
     public boolean isVerdict() {
         return name.equals("ACCEPT") || name.equals("DROP") || name.equals("REJECT") || name.equals("RETURN");
     }

@@ -204,4 +204,45 @@ class PlannerTest {
         assertEquals(want, replay(plan, live).get("INPUT"));
         assertEquals(100 + 72, plan.rulesetSteps().size(), "only the differences become steps");
     }
+
+    @Test
+    void aLargeTableIsPlannedChainByChainOnEveryCoreAsInOrder() {
+        // above Planner.PARALLEL_FROM and Fingerprint.CONCURRENT_FROM: chains are diffed and the state hashed meanwhile
+        StringBuilder save = new StringBuilder("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                + ":DOCKER - [0:0]\n:old - [0:0]\n");
+        StringBuilder yaml = new StringBuilder("ipv4:\n  filter:\n    ignore: [DOCKER*]\n    chains:\n      INPUT:\n");
+        for (int c = 0; c < 6; c++) {
+            if (c < 5) {
+                save.append(":svc").append(c).append(" - [0:0]\n-A INPUT -j svc").append(c).append('\n');
+            }
+            yaml.append("        - -j svc").append(c).append('\n');
+        }
+        save.append("-A INPUT -j DOCKER\n-A DOCKER -j RETURN\n-A old -j DROP\n");
+        for (int c = 0; c < 6; c++) {
+            yaml.append("      svc").append(c).append(":\n");
+            for (int i = 0; i < 1200; i++) {
+                String rule = "-s 10." + c + "." + (i / 250) + "." + (i % 250);
+                if (c < 5) {
+                    save.append("-A svc").append(c).append(' ').append(rule).append("/32 -j ACCEPT\n");
+                }
+                yaml.append("        - ").append(rule).append(i % 97 == c ? " -j DROP\n" : " -j ACCEPT\n");
+            }
+        }
+        save.append("COMMIT\n");
+        LiveState live = live(save.toString());
+        Desired d = desired(yaml.toString());
+        Plan plan = Planner.plan(d, live, Planner.Protects.NOTHING);
+        Map<String, List<String>> after = replay(plan, live);
+        for (Chain c : d.rulesets().get(Family.IPV4).table("filter").chains().values()) {
+            List<String> want = new ArrayList<>();
+            c.rules().forEach(r -> want.add(r.text()));
+            if (c.name().equals("INPUT")) {
+                want.add(5, "-j DOCKER"); // foreign: stays glued to the live rule before it
+            }
+            assertEquals(want, after.get(c.name()), c.name());
+        }
+        assertEquals(List.of("-j RETURN"), after.get("DOCKER"), "a foreign chain is left alone");
+        assertFalse(after.containsKey("old"), "our chain no longer wanted is deleted");
+        assertEquals(Fingerprint.of(live, d.ownership(), List.of()), plan.fingerprint());
+    }
 }
