@@ -393,13 +393,13 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                     once(srcSpelling, s);
                     srcSpelling = s;
                     srcNeg = invert;
-                    src = java.util.Arrays.asList(arg(s).split(",", -1));
+                    src = items(arg(s));
                 }
                 case "-d", "--destination", "--dst" -> {
                     once(dstSpelling, s);
                     dstSpelling = s;
                     dstNeg = invert;
-                    dst = java.util.Arrays.asList(arg(s).split(",", -1));
+                    dst = items(arg(s));
                 }
                 case "-i", "--in-interface" -> {
                     once(in, s);
@@ -462,6 +462,11 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                         s + " does not belong in a rule: the table comes from where the rule is written");
                 default -> extensionOption(s);
             }
+        }
+
+        /** The items of an -s/-d comma list. */
+        private static List<String> items(String v) {
+            return v.indexOf(',') < 0 ? List.of(v) : java.util.Arrays.asList(v.split(",", -1));
         }
 
         /** Records a newly loaded extension; a module loaded again does not merge its options again. */
