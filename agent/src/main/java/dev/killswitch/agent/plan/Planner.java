@@ -414,6 +414,9 @@ public final class Planner {
          * compares references: one hash per rule instead of a character compare per diff step.
          */
         private static Patch<String> diffShared(List<String> have, List<String> want) {
+            if (have.size() >= PARALLEL_FROM) {
+                have.parallelStream().forEach(String::hashCode); // each string caches its hash: work for every core
+            }
             java.util.Map<String, String> one = new java.util.HashMap<>(have.size() * 2);
             List<String> h = new ArrayList<>(have.size());
             for (String x : have) {
