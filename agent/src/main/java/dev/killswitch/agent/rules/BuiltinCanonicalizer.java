@@ -197,9 +197,6 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
 
     /** Refuses shell metacharacters and control characters in any argument of a desired rule. */
     static void checkToken(String text, RuleContext ctx, String option) {
-        if (clean(text)) {
-            return;
-        }
         // log prefixes only ever reach the kernel log, quoted; real rulesets use "&" and ">" in them
         boolean prefix = option.endsWith("-prefix");
         for (int i = 0; i < text.length(); i++) {
@@ -229,7 +226,10 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
         }
     }
 
-    /** True when no character of {@code text} needs a closer look: one table lookup per character of every rule. */
+    /**
+     * True when no character of {@code text} needs a closer look: one table lookup per character of every rule, so
+     * that only a rule with such a character has its tokens checked one by one ({@link #checkToken}).
+     */
     private static boolean clean(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
