@@ -63,6 +63,11 @@ public final class Ownership {
         return false;
     }
 
+    /** True when the table has ignore patterns, so that some of its rules may be foreign. */
+    public boolean ignoresAny(Family family, String table) {
+        return !ignored(family, table).isEmpty();
+    }
+
     /** A rule in one of our chains that hands packets to a foreign chain (Docker's FORWARD jumps) is theirs. */
     public boolean foreignRule(Family family, String table, Rule rule) {
         // with nothing ignored the rule's target is not looked at: a live rule is then never parsed here

@@ -116,13 +116,12 @@ public final class Planner {
                                         f, tableName, chain));
                     }
                     List<Rule> haveRules = h == null ? List.of() : h.rules();
-                    List<Rule> wantRules = w == null ? List.of() : w.rules();
-                    for (Rule r : haveRules) {
-                        if (own.foreignRule(f, tableName, r)) {
-                            foreign.add(new Foreign(f, tableName, chain, r.text(), 0));
+                    ChainEdit edit = edits.get(chain);
+                    for (int i = 0; i < haveRules.size(); i++) {
+                        if (edit.foreign(i)) {
+                            foreign.add(new Foreign(f, tableName, chain, haveRules.get(i).text(), 0));
                         }
                     }
-                    ChainEdit edit = edits.get(chain);
                     int before = guard.size() + rules.size() + deletions.size();
                     edit.emit(desired, protects, guardChains, guard, rules, deletions);
                     boolean rulesChanged = guard.size() + rules.size() + deletions.size() != before;
@@ -141,7 +140,7 @@ public final class Planner {
                         changes.add(new ChainChange(f, tableName, chain,
                                 created ? ChainChange.Kind.CREATED : ChainChange.Kind.MODIFIED,
                                 havePolicy, policyChanged ? wantPolicy : havePolicy,
-                                texts(haveRules, f, tableName, own), texts(wantRules, f, tableName, own)));
+                                edit.before(), edit.after()));
                     }
                 }
             }
@@ -314,66 +313,98 @@ public final class Planner {
         private final Family family;
         private final String table;
         private final String chain;
-        private final List<Kind> kinds = new ArrayList<>();
-        private final List<Rule> items = new ArrayList<>();
-        private final List<Integer> wantIndex = new ArrayList<>();
+        /** The merge, slot by slot: what each slot is, its rule, and for a wanted rule its desired index. */
+        private final Kind[] kinds;
+        private final Rule[] items;
+        private final int[] wantIndex;
+        private int n;
+        /** Per live rule: whether it is foreign. */
+        private final boolean[] foreign;
+        /** The texts of our live rules and of our wanted rules, in order: the chain's before and after. */
+        private final List<String> before;
+        private final List<String> after;
 
-        private ChainEdit(Family family, String table, String chain) {
+        private ChainEdit(Family family, String table, String chain, int have, int want) {
             this.family = family;
             this.table = table;
             this.chain = chain;
+            this.kinds = new Kind[have + want];
+            this.items = new Rule[have + want];
+            this.wantIndex = new int[have + want];
+            this.foreign = new boolean[have];
+            this.before = new ArrayList<>(have);
+            this.after = new ArrayList<>(want);
         }
 
         static ChainEdit of(Family f, String table, String chain, List<Rule> have, List<Rule> want, Ownership own) {
-            ChainEdit e = new ChainEdit(f, table, chain);
             int n = have.size();
-            boolean[] foreign = new boolean[n];
-            List<String> ours = new ArrayList<>(n);
-            List<Integer> oursAt = new ArrayList<>(n);
+            ChainEdit e = new ChainEdit(f, table, chain, n, want.size());
+            // without ignore patterns no rule is foreign: no rule needs its target parsed
+            boolean mixed = own.ignoresAny(f, table);
+            boolean[] foreign = e.foreign;
+            int[] oursAt = new int[n];
+            int ours = 0;
             for (int i = 0; i < n; i++) {
-                foreign[i] = own.foreignRule(f, table, have.get(i));
+                foreign[i] = mixed && own.foreignRule(f, table, have.get(i));
                 if (!foreign[i]) {
-                    ours.add(have.get(i).text());
-                    oursAt.add(i);
+                    e.before.add(have.get(i).text());
+                    oursAt[ours++] = i;
                 }
             }
             // foreign rules are theirs on both sides: a backup restored as "desired" carries Docker's jumps too
-            List<String> wantText = new ArrayList<>(want.size());
-            List<Rule> wantOurs = new ArrayList<>(want.size());
-            List<Integer> wantAt = new ArrayList<>(want.size());
+            List<Rule> wantOurs = mixed ? new ArrayList<>(want.size()) : want;
+            int[] wantAt = mixed ? new int[want.size()] : null;
             for (int i = 0; i < want.size(); i++) {
-                if (!own.foreignRule(f, table, want.get(i))) {
-                    wantText.add(want.get(i).text());
-                    wantOurs.add(want.get(i));
-                    wantAt.add(i);
+                Rule r = want.get(i);
+                if (!mixed || !own.foreignRule(f, table, r)) {
+                    if (mixed) {
+                        wantAt[wantOurs.size()] = i;
+                        wantOurs.add(r);
+                    }
+                    e.after.add(r.text());
                 }
             }
             int[] cursor = {0};
-            e.leadingForeign(have, foreign, cursor);
+            e.leadingForeign(have, cursor);
             int oi = 0;
             int wi = 0;
-            for (AbstractDelta<String> d : deltas(ours, wantText)) {
+            for (AbstractDelta<String> d : deltas(e.before, e.after)) {
                 int src = d.getSource().getPosition();
                 int dst = d.getTarget().getPosition();
                 while (oi < src) {
-                    e.live(Kind.KEEP, have, foreign, cursor, oursAt.get(oi++), wi++);
+                    e.live(Kind.KEEP, have, cursor, oursAt[oi++], wi++);
                 }
                 for (int k = 0; k < d.getSource().size(); k++) {
-                    e.live(Kind.OLD, have, foreign, cursor, oursAt.get(oi++), -1);
+                    e.live(Kind.OLD, have, cursor, oursAt[oi++], -1);
                 }
                 wi = dst;
                 for (int k = 0; k < d.getTarget().size(); k++) {
-                    e.add(Kind.NEW, wantOurs.get(wi), wantAt.get(wi));
+                    e.add(Kind.NEW, wantOurs.get(wi), wantAt == null ? wi : wantAt[wi]);
                     wi++;
                 }
             }
-            while (oi < ours.size()) {
-                e.live(Kind.KEEP, have, foreign, cursor, oursAt.get(oi++), wi++);
+            while (oi < ours) {
+                e.live(Kind.KEEP, have, cursor, oursAt[oi++], wi++);
             }
             while (cursor[0] < n) {
                 e.add(Kind.FOREIGN, have.get(cursor[0]++), -1);
             }
             return e;
+        }
+
+        /** Whether the live rule at {@code i} is foreign. */
+        boolean foreign(int i) {
+            return foreign[i];
+        }
+
+        /** The texts of our live rules. */
+        List<String> before() {
+            return before;
+        }
+
+        /** The texts of our wanted rules. */
+        List<String> after() {
+            return after;
         }
 
         private static List<AbstractDelta<String>> deltas(List<String> have, List<String> want) {
@@ -410,8 +441,9 @@ public final class Planner {
         }
 
         /**
-         * The texts of {@code have} and {@code want} with one instance per distinct text, so that the diff
-         * compares references: one hash per rule instead of a character compare per diff step.
+         * The diff over the texts with one instance per distinct live text, which a wanted text equal to it
+         * also takes, so that the diff compares references: one hash per rule instead of a character compare
+         * per diff step.
          */
         private static Patch<String> diffShared(List<String> have, List<String> want) {
             if (have.size() >= PARALLEL_FROM) {
@@ -425,50 +457,51 @@ public final class Planner {
             }
             List<String> w = new ArrayList<>(want.size());
             for (String x : want) {
-                String first = one.putIfAbsent(x, x);
-                w.add(first == null ? x : first);
+                // a wanted text the host lacks needs no shared instance: it is compared with live texts only
+                String live = one.get(x);
+                w.add(live == null ? x : live);
             }
             // linear space: a chain rewritten in bulk (large D) would otherwise cost O(D²) path nodes
             return DiffUtils.diff(h, w, new MyersDiffWithLinearSpace<String>((a, b) -> a == b), null);
         }
 
-        private void leadingForeign(List<Rule> have, boolean[] foreign, int[] cursor) {
+        private void leadingForeign(List<Rule> have, int[] cursor) {
             while (cursor[0] < have.size() && foreign[cursor[0]]) {
                 add(Kind.FOREIGN, have.get(cursor[0]++), -1);
             }
         }
 
         /** Emits the live rule at {@code at}, any foreign rules before it, and the foreign rules glued after it. */
-        private void live(Kind kind, List<Rule> have, boolean[] foreign, int[] cursor, int at, int wi) {
+        private void live(Kind kind, List<Rule> have, int[] cursor, int at, int wi) {
             while (cursor[0] < at) {
                 add(Kind.FOREIGN, have.get(cursor[0]++), -1);
             }
             add(kind, have.get(at), wi);
             cursor[0] = at + 1;
-            leadingForeign(have, foreign, cursor);
+            leadingForeign(have, cursor);
         }
 
         private void add(Kind k, Rule r, int wi) {
-            kinds.add(k);
-            items.add(r);
-            wantIndex.add(wi);
+            kinds[n] = k;
+            items[n] = r;
+            wantIndex[n] = wi;
+            n++;
         }
 
         /** Turns the merge into positional steps; positions are counted with a Fenwick tree of present rules. */
         void emit(Desired desired, Protects protects, Set<String> guardChains,
                   List<Step> guard, List<Step> rules, List<Step> deletions) {
-            int n = kinds.size();
             Presence present = new Presence(n);
             for (int i = 0; i < n; i++) {
-                if (kinds.get(i) != Kind.NEW) {
+                if (kinds[i] != Kind.NEW) {
                     present.set(i);
                 }
             }
             List<Integer> guarded = new ArrayList<>();
             List<Integer> others = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                if (kinds.get(i) == Kind.NEW) {
-                    Rule r = items.get(i);
+                if (kinds[i] == Kind.NEW) {
+                    Rule r = items[i];
                     boolean g = protects.protects(family, table, chain, r)
                             || (r.target() != null && guardChains.contains(r.target().name()));
                     (g ? guarded : others).add(i);
@@ -481,10 +514,10 @@ public final class Planner {
                 rules.add(insert(Phase.RULES, i, present, desired));
             }
             for (int i = 0; i < n; i++) {
-                if (kinds.get(i) == Kind.OLD) {
+                if (kinds[i] == Kind.OLD) {
                     int pos = present.before(i) + 1;
                     present.clear(i);
-                    deletions.add(new Step.DeleteRule(Phase.DELETIONS, family, table, chain, pos, items.get(i)));
+                    deletions.add(new Step.DeleteRule(Phase.DELETIONS, family, table, chain, pos, items[i]));
                 }
             }
         }
@@ -493,8 +526,8 @@ public final class Planner {
             int pos = present.before(i) + 1;
             boolean append = pos == present.total() + 1;
             present.set(i);
-            Origin origin = desired.origin(family, table, chain, wantIndex.get(i));
-            return new Step.InsertRule(phase, family, table, chain, pos, append, items.get(i), origin);
+            Origin origin = desired.origin(family, table, chain, wantIndex[i]);
+            return new Step.InsertRule(phase, family, table, chain, pos, append, items[i], origin);
         }
     }
 
