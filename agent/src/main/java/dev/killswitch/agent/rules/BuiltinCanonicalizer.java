@@ -86,7 +86,12 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                         rules.add(Rule.parsedLater(rr, raw.family(), rt.name()));
                         continue;
                     }
-                    List<Rule> out = parsed.next(this, rr, raw.family(), rt.name());
+                    Rule one = parsed.single();
+                    if (one != null && !keepText) {
+                        rules.add(one); // made on another core: the walk does not look inside it
+                        continue;
+                    }
+                    List<Rule> out = one != null ? List.of(one) : parsed.next(this, rr, raw.family(), rt.name());
                     if (keepText && out.size() == 1) {
                         Rule r = out.get(0);
                         String text = rr.args();
@@ -108,14 +113,17 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
      * reported is the one an ordered pass meets first.
      */
     private static final class Parsed {
-        /** Per rule needing a parse, in walk order: its rules, or the exception it threw; null: parse in the walk. */
+        /** Per rule needing a parse, in walk order: its one rule when it became one, else null. */
+        private final Rule[] singles;
+        /** Per rule needing a parse, in walk order: its rules when several, or the exception it threw. */
         private final Object[] results;
         /** Per rule of the walk: kernel text left to be parsed on first use ({@link Rule#readableLater}). */
         private final java.util.BitSet later;
         private int next;
         private int rule;
 
-        private Parsed(Object[] results, java.util.BitSet later) {
+        private Parsed(Rule[] singles, Object[] results, java.util.BitSet later) {
+            this.singles = singles;
             this.results = results;
             this.later = later;
         }
@@ -142,17 +150,25 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                 }
             }
             if (todo.size() < PARALLEL_FROM || Runtime.getRuntime().availableProcessors() < 2) {
-                return new Parsed(null, later);
+                return new Parsed(null, null, later);
             }
+            // a typed array of the usual one-rule results, so the walk copies references without reading
+            // objects that sit in the other core's cache
+            Rule[] singles = new Rule[todo.size()];
             Object[] results = new Object[todo.size()];
             java.util.stream.IntStream.range(0, results.length).parallel().forEach(j -> {
                 try {
-                    results[j] = c.rules(todo.get(j), raw.family(), tableOf.get(j));
+                    List<Rule> out = c.rules(todo.get(j), raw.family(), tableOf.get(j));
+                    if (out.size() == 1) {
+                        singles[j] = out.get(0);
+                    } else {
+                        results[j] = out;
+                    }
                 } catch (RuntimeException e) {
                     results[j] = e;
                 }
             });
-            return new Parsed(results, later);
+            return new Parsed(singles, results, later);
         }
 
         /** Whether the walk's next rule is kept as kernel text to parse later; call once per rule, in order. */
@@ -160,7 +176,16 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
             return later.get(rule++);
         }
 
-        /** The rules of the walk's next parsed rule, {@code rr}. */
+        /** The walk's next parsed rule when it was parsed ahead into one rule (taken), else null (not taken). */
+        Rule single() {
+            Rule r = singles == null ? null : singles[next];
+            if (r != null) {
+                next++;
+            }
+            return r;
+        }
+
+        /** The rules of the walk's next parsed rule, {@code rr}, when {@link #single} had none. */
         @SuppressWarnings("unchecked")
         List<Rule> next(BuiltinCanonicalizer c, RawRule rr, Family family, String table) {
             if (results == null) {

@@ -68,6 +68,8 @@ public final class SaveParser {
     private static final class TableBuilder {
         final String name;
         final Map<String, ChainBuilder> chains = new LinkedHashMap<>();
+        /** The chain the last appended rule went to: iptables-save prints a chain's rules together. */
+        ChainBuilder last;
 
         TableBuilder(String name) {
             this.name = name;
@@ -106,11 +108,11 @@ public final class SaveParser {
                 int nl = text.indexOf('\n', pos);
                 int end = nl < 0 ? n : nl;
                 lineNo++;
-                String line = text.substring(pos, end);
-                if (!line.isEmpty() && line.charAt(line.length() - 1) == '\r') {
-                    line = line.substring(0, line.length() - 1);
+                int to = end > pos && text.charAt(end - 1) == '\r' ? end - 1 : end;
+                // nearly every line is "-A CHAIN args": appended straight from the text, without a copy of the line
+                if (current == null || !appended(current, text, pos, to)) {
+                    line(text.substring(pos, to));
                 }
-                line(line);
                 if (nl < 0) {
                     break;
                 }
@@ -205,7 +207,7 @@ public final class SaveParser {
         }
 
         private void command(TableBuilder table, String line) {
-            if (appended(table, line)) {
+            if (appended(table, line, 0, line.length())) {
                 return;
             }
             Origin here = at(table.name);
@@ -298,40 +300,50 @@ public final class SaveParser {
         /**
          * The shape of nearly every line iptables-save prints, {@code -A CHAIN args} with no quote in the
          * part the general path tokenizes, appended without tokenizing: the same result, a fraction of
-         * the work. False (nothing done) for any other line.
+         * the work. False (nothing done) for any other line. The line is {@code text} from {@code from} to
+         * {@code to}.
          */
-        private boolean appended(TableBuilder table, String line) {
-            int n = line.length();
-            if (n < 4 || !line.startsWith("-A ")) {
+        private boolean appended(TableBuilder table, String text, int from, int to) {
+            if (to - from < 4 || !text.startsWith("-A ", from)) {
                 return false;
             }
-            int chainEnd = wordEnd(line, 3);
-            if (chainEnd <= 3) {
+            int chainStart = from + 3;
+            int chainEnd = wordEnd(text, chainStart, to);
+            if (chainEnd <= chainStart) {
                 return false;
             }
-            ChainBuilder cb = table.chains.get(line.substring(3, chainEnd));
-            if (cb == null) {
-                return false; // undeclared: the general path says so
+            ChainBuilder cb = table.last;
+            if (cb == null || cb.name.length() != chainEnd - chainStart
+                    || !text.regionMatches(chainStart, cb.name, 0, cb.name.length())) {
+                cb = table.chains.get(text.substring(chainStart, chainEnd));
+                if (cb == null) {
+                    return false; // undeclared: the general path says so
+                }
+                table.last = cb;
             }
-            int argsStart = skipSeparators(line, chainEnd);
+            int argsStart = skipSeparators(text, chainEnd, to);
             // the general path also refuses -t among the first three arguments
-            for (int w = 0, at = argsStart; w < 3 && at < n; w++) {
-                int end = wordEnd(line, at);
-                if (end < 0 || line.startsWith("-t", at) && (end - at == 2)
-                        || line.startsWith("--table", at) && (end - at == 7)) {
+            for (int w = 0, at = argsStart; w < 3 && at < to; w++) {
+                int end = wordEnd(text, at, to);
+                if (end < 0 || text.startsWith("-t", at) && (end - at == 2)
+                        || text.startsWith("--table", at) && (end - at == 7)) {
                     return false;
                 }
-                at = skipSeparators(line, end);
+                at = skipSeparators(text, end, to);
             }
-            cb.rules.add(new RawRule(trim(line.substring(argsStart)), withLine(cb.origin)));
+            int argsEnd = to;
+            while (argsEnd > argsStart && (text.charAt(argsEnd - 1) == ' ' || text.charAt(argsEnd - 1) == '\t')) {
+                argsEnd--;
+            }
+            cb.rules.add(new RawRule(text.substring(argsStart, argsEnd), withLine(cb.origin)));
             return true;
         }
 
         /** The end of the word starting at {@code from}, or -1 when a quote makes it more than a word. */
-        private static int wordEnd(String line, int from) {
+        private static int wordEnd(String text, int from, int to) {
             int i = from;
-            while (i < line.length() && !Tokenizer.isSeparator(line.charAt(i))) {
-                if (line.charAt(i) == '"') {
+            while (i < to && !Tokenizer.isSeparator(text.charAt(i))) {
+                if (text.charAt(i) == '"') {
                     return -1;
                 }
                 i++;
@@ -339,9 +351,9 @@ public final class SaveParser {
             return i;
         }
 
-        private static int skipSeparators(String line, int from) {
+        private static int skipSeparators(String text, int from, int to) {
             int i = from;
-            while (i < line.length() && Tokenizer.isSeparator(line.charAt(i))) {
+            while (i < to && Tokenizer.isSeparator(text.charAt(i))) {
                 i++;
             }
             return i;
