@@ -1,0 +1,54 @@
+package dev.killswitch.bench;
+
+import dev.killswitch.agent.observe.LiveState;
+import dev.killswitch.agent.plan.Desired;
+import dev.killswitch.agent.plan.Planner;
+import dev.killswitch.agent.rules.BuiltinCanonicalizer;
+import dev.killswitch.agent.rules.Family;
+import dev.killswitch.agent.rules.Ruleset;
+import dev.killswitch.agent.rules.SaveParser;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@link PlanBenchmark}'s work timed phase by phase (live parse, canonicalise, plan), to see which phase a
+ * change moves; JMH times only the whole. Prints each phase's p50 over the second half of the rounds.
+ * Usage: {@code PlanPhases RULES SHAPE ROUNDS}, e.g. {@code 10000 flat 1500}.
+ */
+public final class PlanPhases {
+    private PlanPhases() {
+    }
+
+    public static void main(String[] args) {
+        PlanBenchmark b = new PlanBenchmark();
+        b.rules = Integer.parseInt(args[0]);
+        b.shape = args[1];
+        b.setup();
+        int rounds = Integer.parseInt(args[2]);
+        long[][] t = new long[3][rounds];
+        for (int i = 0; i < rounds; i++) {
+            long t0 = System.nanoTime();
+            Ruleset live = SaveParser.parseCanonical(b.save, Family.IPV4);
+            long t1 = System.nanoTime();
+            Ruleset want = new BuiltinCanonicalizer().canonicalize(b.desired);
+            long t2 = System.nanoTime();
+            LiveState state = new LiveState("nf_tables", Map.of(Family.IPV4, live), Map.of(Family.IPV4, b.save),
+                    Map.of(), Map.of());
+            Desired d = new Desired(Map.of(Family.IPV4, want), Map.of(), b.ownership, List.of(), null, Map.of());
+            Planner.plan(d, state, Planner.Protects.NOTHING);
+            long t3 = System.nanoTime();
+            t[0][i] = t1 - t0;
+            t[1][i] = t2 - t1;
+            t[2][i] = t3 - t2;
+        }
+        String[] names = {"live parse", "canonicalise", "plan"};
+        System.out.printf("| phase | p50 (ms), %s rules, %s, rounds %d..%d of %d |%n|---|---|%n", args[0], args[1],
+                rounds / 2 + 1, rounds, rounds);
+        for (int k = 0; k < 3; k++) {
+            long[] x = Arrays.copyOfRange(t[k], rounds / 2, rounds);
+            Arrays.sort(x);
+            System.out.printf("| %s | %.2f |%n", names[k], x[x.length / 2] / 1e6);
+        }
+    }
+}
