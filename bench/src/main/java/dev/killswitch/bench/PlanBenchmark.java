@@ -74,8 +74,20 @@ public class PlanBenchmark {
 
     @Benchmark
     public Plan parseCanonicaliseDiffPlan() {
-        Ruleset live = SaveParser.parseCanonical(save, Family.IPV4);
-        Ruleset want = new BuiltinCanonicalizer().canonicalize(desired);
+        return plan(live(), want());
+    }
+
+    /** The live rules, parsed from the dump. */
+    Ruleset live() {
+        return SaveParser.parseCanonical(save, Family.IPV4);
+    }
+
+    /** The desired rules, canonicalised. */
+    Ruleset want() {
+        return new BuiltinCanonicalizer().canonicalize(desired);
+    }
+
+    Plan plan(Ruleset live, Ruleset want) {
         LiveState state = new LiveState("nf_tables", Map.of(Family.IPV4, live), Map.of(Family.IPV4, save), Map.of(),
                 Map.of());
         Desired d = new Desired(Map.of(Family.IPV4, want), Map.of(), ownership, List.of(), null, Map.of());

@@ -1,15 +1,7 @@
 package dev.killswitch.bench;
 
-import dev.killswitch.agent.observe.LiveState;
-import dev.killswitch.agent.plan.Desired;
-import dev.killswitch.agent.plan.Planner;
-import dev.killswitch.agent.rules.BuiltinCanonicalizer;
-import dev.killswitch.agent.rules.Family;
 import dev.killswitch.agent.rules.Ruleset;
-import dev.killswitch.agent.rules.SaveParser;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 
 /**
  * {@link PlanBenchmark}'s work timed phase by phase (live parse, canonicalise, plan), to see which phase a
@@ -29,14 +21,11 @@ public final class PlanPhases {
         long[][] t = new long[3][rounds];
         for (int i = 0; i < rounds; i++) {
             long t0 = System.nanoTime();
-            Ruleset live = SaveParser.parseCanonical(b.save, Family.IPV4);
+            Ruleset live = b.live();
             long t1 = System.nanoTime();
-            Ruleset want = new BuiltinCanonicalizer().canonicalize(b.desired);
+            Ruleset want = b.want();
             long t2 = System.nanoTime();
-            LiveState state = new LiveState("nf_tables", Map.of(Family.IPV4, live), Map.of(Family.IPV4, b.save),
-                    Map.of(), Map.of());
-            Desired d = new Desired(Map.of(Family.IPV4, want), Map.of(), b.ownership, List.of(), null, Map.of());
-            Planner.plan(d, state, Planner.Protects.NOTHING);
+            b.plan(live, want);
             long t3 = System.nanoTime();
             t[0][i] = t1 - t0;
             t[1][i] = t2 - t1;
