@@ -20,9 +20,13 @@ public final class Rulesets {
         for (int c = 0; c < chains; c++) {
             sb.append(":svc").append(String.format("%04d", c)).append(" - [0:0]\n");
         }
+        // iptables-save prints a chain's rules together: group them, each chain's rules in their order
+        java.util.Map<String, List<String>> byChain = new java.util.TreeMap<>(
+                java.util.Comparator.comparing((String c) -> !c.equals("INPUT")).thenComparing(c -> c));
         for (String line : lines(rules, chains, true)) {
-            sb.append(line).append('\n');
+            byChain.computeIfAbsent(line.substring(3, line.indexOf(' ', 3)), k -> new ArrayList<>()).add(line);
         }
+        byChain.values().forEach(list -> list.forEach(line -> sb.append(line).append('\n')));
         return sb.append("COMMIT\n").toString();
     }
 
