@@ -331,11 +331,7 @@ public final class SaveParser {
                 }
                 at = skipSeparators(text, end, to);
             }
-            int argsEnd = to;
-            while (argsEnd > argsStart && (text.charAt(argsEnd - 1) == ' ' || text.charAt(argsEnd - 1) == '\t')) {
-                argsEnd--;
-            }
-            cb.rules.add(new RawRule(text.substring(argsStart, argsEnd), withLine(cb.origin)));
+            cb.rules.add(new RawRule(trim(text.substring(argsStart, to)), withLine(cb.origin)));
             return true;
         }
 
