@@ -1,16 +1,12 @@
 package dev.killswitch.agent.cli;
 
-import dev.killswitch.agent.apply.Applier;
-import dev.killswitch.agent.apply.WatchdogLauncher;
 import dev.killswitch.agent.desired.DesiredState;
 import dev.killswitch.agent.desired.DesiredStateReader;
 import dev.killswitch.agent.guard.Check;
 import dev.killswitch.agent.guard.Guard;
 import dev.killswitch.agent.guard.GuardReport;
 import dev.killswitch.agent.guard.SshContext;
-import dev.killswitch.agent.observe.FactsReader;
 import dev.killswitch.agent.observe.LiveState;
-import dev.killswitch.agent.observe.Sysctls;
 import dev.killswitch.agent.plan.Desired;
 import dev.killswitch.agent.plan.DesiredCompiler;
 import dev.killswitch.agent.plan.Plan;
@@ -23,54 +19,34 @@ import dev.killswitch.agent.rules.SaveParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * Runs the whole plan pipeline once on built-in samples, touching nothing on the host, so that
  * {@code java -XX:ArchiveClassesAtExit=agent.jsa -jar agent.jar warmup} records the classes a real
- * run loads (AppCDS): later runs start from that archive. With {@code --host} it also reads this host's facts and live
- * rules and plans against them (read-only), so the archive holds what a real run loads to read the host too.
+ * run loads (AppCDS): later runs start from that archive.
  */
 @Command(name = "warmup", hidden = true, description = "Exercise the pipeline on samples (for a class-data archive).")
 final class WarmupCommand extends Invocation.Invoked implements Callable<Integer> {
-
-    @Option(names = "--host", description = "Also read this host's facts and live rules (read-only) and plan on them.")
-    boolean host;
 
     @Override
     public Integer call() throws IOException {
         DesiredState state = DesiredStateReader.read("warmup/desired.yaml", resource("desired.yaml"));
         Desired desired = DesiredCompiler.compile(state, new BuiltinCanonicalizer());
         String save = resource("live.rules");
-        LiveState sample = new LiveState("nf_tables", Map.of(Family.IPV4, SaveParser.parseCanonical(save, Family.IPV4)),
+        LiveState live = new LiveState("nf_tables", Map.of(Family.IPV4, SaveParser.parseCanonical(save, Family.IPV4)),
                 Map.of(Family.IPV4, save), Map.of(), Map.of());
-        int size = run(state, desired, sample);
-        if (host) {
-            new FactsReader(HostOptions.RUNNER, Sysctls.proc(), Path.of(FactsCommand.WIREGUARD_DIR))
-                    .gather(io.env("SSH_CONNECTION"));
-            Applier applier = new Applier(HostOptions.RUNNER, Sysctls.proc(), null, WatchdogLauncher.detached(),
-                    Clock.systemUTC());
-            size += run(state, desired, applier.observe(desired));
-        }
-        io.out().println("warmed up: " + size + " bytes of report");
-        return 0;
-    }
-
-    /** Plans, guards and reports {@code desired} against {@code live}; the size of what it would print. */
-    private static int run(DesiredState state, Desired desired, LiveState live) throws IOException {
         List<Check> checks = Guard.checks(state.guards(), new SshContext("203.0.113.2", 50022, "203.0.113.11", 22,
                 "eth0", "eth0", Map.of()));
         Plan plan = Planner.plan(desired, live, Guard.protects(checks));
         GuardReport guard = Guard.check(plan, live.rulesets(), checks);
-        var report = Reports.of("plan", state.host(), live.backend(), true, plan, guard, false, Map.of(), List.of(),
-                null);
-        return Json.MAPPER.writeValueAsString(report).length() + Reports.human(report).length();
+        var report = Reports.of("plan", state.host(), "nf_tables", true, plan, guard, false, Map.of(), List.of(), null);
+        int size = Json.MAPPER.writeValueAsString(report).length() + Reports.human(report).length();
+        io.out().println("warmed up: " + plan.steps().size() + " steps, " + size + " bytes of report");
+        return 0;
     }
 
     private static String resource(String name) throws IOException {

@@ -8,11 +8,10 @@ import java.util.List;
 /**
  * The agent JVM's class-data archive on a gateway (AppCDS, next to the jar): it cuts each agent start by about a third
  * of its CPU. After a run that found none, a detached job on the gateway writes it at the lowest priority (the agent's
- * {@code warmup --host} run, which also reads the host as a real run does, with {@code -XX:ArchiveClassesAtExit}),
- * has the JVM check it ({@code -Xshare:on}) and records its checksum and the jar's; it is used only while both still
- * match, because a damaged archive crashes the JVM and a stale one is silently ignored. Writing it in the background
- * keeps the JVM's dump (about half a CPU-second more than a plain run, plus the check) out of the first rollout,
- * which is the one that uploads the agent to every host.
+ * {@code warmup} run with {@code -XX:ArchiveClassesAtExit}), has the JVM check it ({@code -Xshare:on}) and records its
+ * checksum and the jar's; it is used only while both still match, because a damaged archive crashes the JVM and a
+ * stale one is silently ignored. Writing it in the background keeps the JVM's dump (about half a CPU-second more than
+ * a plain run, plus the check) out of the first rollout, which is the one that uploads the agent to every host.
  */
 final class ClassArchive {
 
@@ -32,7 +31,7 @@ final class ClassArchive {
             "shift 3",
             "jarsum=$(sha256sum -- \"$jar\") || exit 1",
             "rm -f -- \"$staged\"",
-            "java \"$@\" -XX:ArchiveClassesAtExit=\"$staged\" -jar \"$jar\" warmup --host || exit 1",
+            "java \"$@\" -XX:ArchiveClassesAtExit=\"$staged\" -jar \"$jar\" warmup || exit 1",
             "java \"$@\" -Xshare:on -XX:SharedArchiveFile=\"$staged\" -cp \"$jar\" -version"
                     + " || { rm -f -- \"$staged\"; exit 1; }",
             "mv -f -- \"$staged\" \"$archive\" || exit 1",
@@ -66,7 +65,7 @@ final class ClassArchive {
         return flags;
     }
 
-    /** JVM flags that make an agent run write a new archive when it exits, as the writer's first step does. */
+    /** JVM flags that make an agent run write the archive's next version when it exits (the writer's first step). */
     List<String> write() {
         List<String> flags = new ArrayList<>(List.of("-XX:ArchiveClassesAtExit=" + staged()));
         flags.addAll(QUIET);
