@@ -1,42 +1,22 @@
 package dev.killswitch.controller.rollout;
 
 import dev.killswitch.controller.transport.Connection;
+import dev.killswitch.controller.transport.ExecResult;
 import dev.killswitch.controller.transport.TransportException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The agent JVM's class-data archive on a gateway (AppCDS, next to the jar): it cuts each agent start by about a third
- * of its CPU. After a run that found none, a detached job on the gateway writes it at the lowest priority (the agent's
- * {@code warmup} run with {@code -XX:ArchiveClassesAtExit}), has the JVM check it ({@code -Xshare:on}) and records its
- * checksum and the jar's; it is used only while both still match, because a damaged archive crashes the JVM and a
- * stale one is silently ignored. Writing it in the background keeps the JVM's dump (about half a CPU-second more than
- * a plain run, plus the check) out of the first rollout, which is the one that uploads the agent to every host.
+ * of its CPU. The first agent call after an upload writes it; it is then checked by the JVM itself
+ * ({@code -Xshare:on}) and recorded with its checksum and the jar's, and used only while both checksums still match,
+ * because a damaged archive crashes the JVM and a stale one is silently ignored.
  */
 final class ClassArchive {
 
     /** The JVM reports archive trouble on stdout, where the agent's JSON goes: keep it quiet. */
     static final List<String> QUIET = List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off");
-
-    /**
-     * The writer, run by {@code sh -c} with the archive, its staging path, the jar and the JVM flags as its arguments
-     * (never in the script's text). It lets go of the SSH channel at once, runs one writer per archive at a time, and
-     * records the jar's checksum as it was before the archive was made from it: a jar replaced meanwhile fails the
-     * check later, and the next run writes the archive again.
-     */
-    static final String WRITER = String.join("\n",
-            "exec </dev/null >/dev/null 2>&1",
-            "exec 9>>\"$1.lock\" && flock -n 9 || exit 0",
-            "archive=$1 staged=$2 jar=$3",
-            "shift 3",
-            "jarsum=$(sha256sum -- \"$jar\") || exit 1",
-            "rm -f -- \"$staged\"",
-            "java \"$@\" -XX:ArchiveClassesAtExit=\"$staged\" -jar \"$jar\" warmup || exit 1",
-            "java \"$@\" -Xshare:on -XX:SharedArchiveFile=\"$staged\" -cp \"$jar\" -version"
-                    + " || { rm -f -- \"$staged\"; exit 1; }",
-            "mv -f -- \"$staged\" \"$archive\" || exit 1",
-            "{ sha256sum -- \"$archive\" && printf '%s\\n' \"$jarsum\"; } > \"$archive.sha256.new\""
-                    + " && mv -f -- \"$archive.sha256.new\" \"$archive.sha256\"");
 
     private final String jar;
     private final String archive;
@@ -46,7 +26,7 @@ final class ClassArchive {
         this.jar = jar;
         String base = jar.endsWith(".jar") ? jar.substring(0, jar.length() - 4) : jar;
         this.archive = base + ".jsa";
-        this.checksums = archive + ".sha256"; // the writer's last step names it too
+        this.checksums = archive + ".sha256";
     }
 
     String path() {
@@ -65,7 +45,7 @@ final class ClassArchive {
         return flags;
     }
 
-    /** JVM flags that make an agent run write the archive's next version when it exits (the writer's first step). */
+    /** JVM flags that make the agent write a new archive when it exits; {@link #keep} then puts it in place. */
     List<String> write() {
         List<String> flags = new ArrayList<>(List.of("-XX:ArchiveClassesAtExit=" + staged()));
         flags.addAll(QUIET);
@@ -73,20 +53,38 @@ final class ClassArchive {
     }
 
     /**
-     * Starts the writer on the gateway, detached (its own session, outliving this connection) and at the lowest
-     * priority; returns at once. Best effort: without an archive the agent is only slower.
+     * After an agent run with {@link #write()}: has the JVM verify the new archive, records the checksums and renames
+     * it into place. Best effort: when anything fails the agent simply starts without an archive.
      *
-     * @return true when the writer was started
+     * @return true when the archive is in place and recorded
      */
-    boolean writeLater(Connection c, List<String> jvm) {
-        List<String> argv = new ArrayList<>(List.of("setsid", "-f", "nice", "-n", "19", "sh", "-c", WRITER, "sh",
-                archive, staged(), jar));
-        argv.addAll(jvm);
-        argv.addAll(QUIET);
+    boolean keep(Connection c, List<String> jvm) {
         try {
-            return c.exec(argv, null, null).ok();
+            List<String> check = new ArrayList<>(List.of("java"));
+            check.addAll(jvm);
+            check.addAll(List.of("-Xshare:on", "-XX:SharedArchiveFile=" + staged()));
+            check.addAll(QUIET);
+            check.addAll(List.of("-cp", jar, "-version"));
+            if (!c.exec(check, null, null).ok()) {
+                c.exec(List.of("rm", "-f", "--", staged()), null, null);
+                return false;
+            }
+            String archiveSum = c.sha256(staged());
+            String jarSum = c.sha256(jar);
+            if (archiveSum == null || jarSum == null) {
+                return false;
+            }
+            c.move(staged(), archive);
+            String lines = archiveSum + "  " + archive + "\n" + jarSum + "  " + jar + "\n";
+            ExecResult r = c.exec(List.of("dd", "of=" + checksums, "status=none"), lines.getBytes(StandardCharsets.UTF_8),
+                    null);
+            if (!r.ok()) {
+                c.exec(List.of("rm", "-f", "--", checksums), null, null);
+                return false;
+            }
+            return true;
         } catch (TransportException e) {
-            return false;
+            return false; // without an archive the agent is only slower
         }
     }
 

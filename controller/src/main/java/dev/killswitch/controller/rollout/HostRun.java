@@ -126,16 +126,16 @@ public final class HostRun {
                 if (resident != null) {
                     r = resident.run(argv, rendering::answer, null, confirmation, null);
                 } else {
-                    r = c.converse(agent.command(startResident(c, argv)), rendering::answer, confirmation, null);
-                    agent.archiveLater(c, r);
+                    r = c.converse(agent.first(startResident(c, argv)), rendering::answer, confirmation, null);
+                    agent = agent.afterFirst(c, r);
                 }
             } catch (Unconfirmed e) {
                 return e.result(ms(t0));
             } catch (UnsupportedOperationException e) {
                 confirmation = null;
                 // a transport without dialogues (test fakes): facts, then plan or apply
-                ExecResult fr = c.exec(agent.command(List.of("facts", "--json")), null, null);
-                agent.archiveLater(c, fr);
+                ExecResult fr = c.exec(agent.first(List.of("facts", "--json")), null, null);
+                agent = agent.afterFirst(c, fr);
                 if (fr.exitCode() == 127) {
                     return HostResult.of(host, Status.FAILED, AgentInstaller.noJava(host), ms(t0));
                 }
@@ -316,9 +316,6 @@ public final class HostRun {
                 confirmation = null; // a transport without dialogues (test fakes): confirmed by the confirm command
                 r = c.exec(agent.command(work), bytes(desiredYaml), null);
             }
-            if (resident == null) {
-                agent.archiveLater(c, r);
-            }
             return confirmed(confirmation, target, c, agent, paths, r, desiredYaml, t0);
         } catch (Unconfirmed e) {
             return e.result(ms(t0));
@@ -384,8 +381,9 @@ public final class HostRun {
     }
 
     /**
-     * How this run starts the agent on one host: from its class-data archive when it has an intact one; else without,
-     * and once the first call is done the host writes one in the background for the next runs ({@link ClassArchive}).
+     * How this run starts the agent on one host: from its class-data archive when it has an intact one; else the
+     * first call (facts) writes one, and the later calls of this run and later runs start from it. An archive written
+     * by facts serves plan and apply nearly as well as one written by apply, and costs half as much to write.
      */
     private record Agent(String jar, ClassArchive archive, boolean archived) {
 
@@ -394,15 +392,18 @@ public final class HostRun {
             return new Agent(paths.agent(), new ClassArchive(paths.agent()), false);
         }
 
-        /** After a run's first agent call: has the host write the archive it lacks, when the agent ran at all. */
-        void archiveLater(Connection c, ExecResult r) {
-            boolean ran = r.exitCode() >= 0 && r.exitCode() < 127; // 127: no java
-            if (!archived && ran) {
-                archive.writeLater(c, JVM);
-            }
+        /** The first call of a run: writes the archive when there is none. */
+        List<String> first(List<String> args) {
+            return argv(archived ? archive.use() : archive.write(), args);
         }
 
-        /** An agent call. */
+        /** After {@link #first}: keeps the archive it wrote, if its JVM ended by itself (the JVM then checks it). */
+        Agent afterFirst(Connection c, ExecResult r) {
+            boolean exited = r.exitCode() >= 0 && r.exitCode() < 128;
+            return archived || !exited ? this : new Agent(jar, archive, archive.keep(c, JVM));
+        }
+
+        /** Any later call. */
         List<String> command(List<String> args) {
             return argv(archived ? archive.use() : List.of(), args);
         }
