@@ -79,6 +79,11 @@ abstract class Extension {
         bySpelling.put(abbreviation, new Spec(c.name(), c.args(), c.invertible(), true));
     }
 
+    /** Every spelling of every option this extension accepts. */
+    final java.util.Set<String> spellings() {
+        return bySpelling.keySet();
+    }
+
     /** True when one of this extension's spellings equals or starts with {@code spelling}. */
     final boolean clashes(String spelling) {
         for (String s : bySpelling.keySet()) {

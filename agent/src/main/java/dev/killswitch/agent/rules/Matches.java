@@ -32,6 +32,11 @@ final class Matches {
         return BY_NAME.get(name);
     }
 
+    /** Every module this class knows. */
+    static java.util.Collection<Extension> all() {
+        return BY_NAME.values();
+    }
+
     /** The module iptables loads implicitly for {@code -p proto} when it meets one of its options. */
     static Extension implicitFor(int protocol, Family family) {
         return switch (protocol) {

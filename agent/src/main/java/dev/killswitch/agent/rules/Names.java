@@ -110,6 +110,15 @@ final class Names {
     private Names() {
     }
 
+    /** Every protocol and service name this class knows. */
+    static java.util.Set<String> words() {
+        java.util.Set<String> out = new java.util.HashSet<>(PROTO_BY_NAME.keySet());
+        out.addAll(TCP_PORTS.keySet());
+        out.addAll(UDP_PORTS.keySet());
+        out.addAll(SCTP_PORTS.keySet());
+        return out;
+    }
+
     /** The number of a lower-case protocol name, or -1. */
     static int protocolNumber(String lowerName) {
         Integer n = PROTO_BY_NAME.get(lowerName);

@@ -1,5 +1,6 @@
 package dev.killswitch.agent.rules;
 
+import dev.killswitch.agent.rules.Tokenizer.Span;
 import dev.killswitch.agent.rules.Tokenizer.Token;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -211,7 +212,8 @@ public final class SaveParser {
                 return;
             }
             Origin here = at(table.name);
-            List<Token> toks = head(line, here);
+            List<Span> spans = head(line, here);
+            List<Token> toks = spans.stream().map(Span::token).toList();
             int first = 0;
             if (!toks.isEmpty() && !toks.get(0).quoted() && toks.get(0).text().startsWith("[")) {
                 if (!toks.get(0).text().matches("\\[\\d+:\\d+\\]")) {
@@ -271,7 +273,7 @@ public final class SaveParser {
                 position = (int) p;
                 argsFrom++;
             }
-            String args = argsText(line, toks, first, cmd, argsFrom);
+            String args = argsText(line, spans, first, cmd, argsFrom);
             RawRule rule = new RawRule(args, cb.origin.field().equals(field) ? withLine(cb.origin) : at(field));
             if (!insert) {
                 cb.rules.add(rule);
@@ -363,18 +365,19 @@ public final class SaveParser {
          * The first tokens of a rule line, enough to find the counters, the command, its chain and an
          * -I position; the whole line only when the command is not in front.
          */
-        private static List<Token> head(String line, Origin here) {
+        private static List<Span> head(String line, Origin here) {
             // the head of a rule line is short: tokenize a prefix unless a token runs past it
-            List<Token> toks = line.length() <= 128 ? Tokenizer.tokenize(line, 5, here)
-                    : Tokenizer.tokenize(line.substring(0, 128), 5, here);
+            List<Span> toks = line.length() <= 128 ? Tokenizer.spans(line, 5, here)
+                    : Tokenizer.spans(line.substring(0, 128), 5, here);
             if (line.length() > 128 && (toks.size() < 5 || toks.get(toks.size() - 1).end() >= 127)) {
-                toks = Tokenizer.tokenize(line, 5, here);
+                toks = Tokenizer.spans(line, 5, here);
             }
-            int first = !toks.isEmpty() && toks.get(0).text().startsWith("[") ? 1 : 0;
-            if (toks.size() > first && !toks.get(first).quoted() && isCommand(toks.get(first).text())) {
+            int first = !toks.isEmpty() && toks.get(0).token().text().startsWith("[") ? 1 : 0;
+            if (toks.size() > first && !toks.get(first).token().quoted()
+                    && isCommand(toks.get(first).token().text())) {
                 return toks;
             }
-            return Tokenizer.tokenize(line, here);
+            return Tokenizer.spans(line, Integer.MAX_VALUE, here);
         }
 
         private static boolean isCommand(String s) {
@@ -387,7 +390,7 @@ public final class SaveParser {
         }
 
         /** The rule's arguments as written: everything but the counters, the command and its chain (and -I N). */
-        private static String argsText(String line, List<Token> toks, int first, int cmd, int argsFrom) {
+        private static String argsText(String line, List<Span> toks, int first, int cmd, int argsFrom) {
             String before = cmd > first ? line.substring(toks.get(first).start(), toks.get(cmd).start()) : "";
             String after = argsFrom < toks.size() ? line.substring(toks.get(argsFrom).start()) : "";
             String joined = before.isEmpty() ? after : trim(before) + " " + after;

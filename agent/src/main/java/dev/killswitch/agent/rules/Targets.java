@@ -35,6 +35,11 @@ final class Targets {
         return BY_NAME.get(name);
     }
 
+    /** Every target this class knows. */
+    static java.util.Collection<Extension> all() {
+        return BY_NAME.values();
+    }
+
     // ---------------------------------------------------------------- REJECT
 
     private static final String[][] REJECT4 = {{"icmp-net-unreachable", "net-unreach"},

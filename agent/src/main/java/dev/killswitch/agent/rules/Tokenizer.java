@@ -15,18 +15,25 @@ public final class Tokenizer {
     static final int MAX_PARAM = 1024;
 
     /**
-     * One argument.
+     * One argument. An unquoted {@link Words word} is one shared instance wherever it occurs.
      *
      * @param text   the value after quote removal
      * @param quoted whether any part of it was double-quoted
-     * @param start  offset of its first character in the input
-     * @param end    offset just after its last character in the input
      */
-    public record Token(String text, boolean quoted, int start, int end) {
+    public record Token(String text, boolean quoted) {
         /** True for an unquoted {@code !}, iptables' negation marker. */
         public boolean isBang() {
             return !quoted && text.equals("!");
         }
+    }
+
+    /**
+     * An argument and where it stands in the input.
+     *
+     * @param start offset of its first character
+     * @param end   offset just after its last character
+     */
+    public record Span(Token token, int start, int end) {
     }
 
     private Tokenizer() {
@@ -44,65 +51,95 @@ public final class Tokenizer {
     /** The first {@code max} tokens of {@code line}. */
     public static List<Token> tokenize(String line, int max, Origin origin) {
         List<Token> out = new ArrayList<>(Math.min(max, 16));
-        int pos = 0;
+        Scan scan = new Scan(line, origin);
         Token t;
-        while (out.size() < max && (t = next(line, pos, origin)) != null) {
+        while (out.size() < max && (t = scan.next()) != null) {
             out.add(t);
-            pos = t.end();
         }
         return out;
     }
 
-    /**
-     * Tokens without quotes are cut out of the line directly; only quoted ones are rebuilt
-     * character by character.
-     */
-    private static Token next(String line, int from, Origin origin) {
-        int n = line.length();
-        int i = from;
-        while (i < n && isSeparator(line.charAt(i))) {
-            i++;
+    /** The first {@code max} tokens of {@code line}, with their places. */
+    public static List<Span> spans(String line, int max, Origin origin) {
+        List<Span> out = new ArrayList<>(Math.min(max, 16));
+        Scan scan = new Scan(line, origin);
+        Token t;
+        while (out.size() < max && (t = scan.next()) != null) {
+            out.add(new Span(t, scan.start, scan.pos));
         }
-        if (i >= n) {
-            return null;
+        return out;
+    }
+
+    /** A walk over one line: {@link #next} leaves {@link #start} and {@link #pos} around the token it returns. */
+    private static final class Scan {
+        private final String line;
+        private final Origin origin;
+        int start;
+        int pos;
+
+        Scan(String line, Origin origin) {
+            this.line = line;
+            this.origin = origin;
         }
-        int start = i;
-        while (i < n && !isSeparator(line.charAt(i)) && line.charAt(i) != '"') {
-            i++;
-        }
-        if (i == n || line.charAt(i) != '"') {
-            if (i - start >= MAX_PARAM) {
-                throw tooLong(origin);
+
+        /**
+         * Tokens without quotes are cut out of the line directly (or are a shared word); only quoted ones are
+         * rebuilt character by character.
+         */
+        Token next() {
+            int n = line.length();
+            int i = pos;
+            while (i < n && isSeparator(line.charAt(i))) {
+                i++;
             }
-            return new Token(line.substring(start, i), false, start, i);
-        }
-        // a quote somewhere in this token: do it the long way, exactly like add_param_to_argv
-        StringBuilder param = new StringBuilder(i - start + 16);
-        param.append(line, start, i);
-        boolean quoteOpen = false;
-        boolean escaped = false;
-        for (; i < n; i++) {
-            char c = line.charAt(i);
-            if (quoteOpen) {
-                if (escaped) {
-                    add(param, c, origin);
-                    escaped = false;
-                } else if (c == '\\') {
-                    escaped = true;
-                } else if (c == '"') {
-                    // the closing quote ends the token, even an empty one
-                    return new Token(param.toString(), true, start, i + 1);
-                } else {
-                    add(param, c, origin);
+            if (i >= n) {
+                return null;
+            }
+            start = i;
+            int h = 0; // String.hashCode of the token, for the word table
+            char ch;
+            while (i < n && !isSeparator(ch = line.charAt(i)) && ch != '"') {
+                h = 31 * h + ch;
+                i++;
+            }
+            if (i == n || line.charAt(i) != '"') {
+                if (i - start >= MAX_PARAM) {
+                    throw tooLong(origin);
                 }
-            } else if (c == '"') {
-                quoteOpen = true;
-            } else {
-                add(param, c, origin); // only before the opening quote, which the scan above stopped at
+                pos = i;
+                Token w = Words.of(line, start, i, h);
+                return w != null ? w : new Token(line.substring(start, i), false);
             }
+            // a quote somewhere in this token: do it the long way, exactly like add_param_to_argv
+            StringBuilder param = new StringBuilder(i - start + 16);
+            param.append(line, start, i);
+            boolean quoteOpen = false;
+            boolean escaped = false;
+            for (; i < n; i++) {
+                char c = line.charAt(i);
+                if (quoteOpen) {
+                    if (escaped) {
+                        add(param, c, origin);
+                        escaped = false;
+                    } else if (c == '\\') {
+                        escaped = true;
+                    } else if (c == '"') {
+                        // the closing quote ends the token, even an empty one
+                        pos = i + 1;
+                        return new Token(param.toString(), true);
+                    } else {
+                        add(param, c, origin);
+                    }
+                } else if (c == '"') {
+                    quoteOpen = true;
+                } else {
+                    add(param, c, origin); // only before the opening quote, which the scan above stopped at
+                }
+            }
+            // an unterminated quote still yields its text, but iptables no longer marks it quoted
+            pos = n;
+            return param.length() == 0 ? null : new Token(param.toString(), false);
         }
-        // an unterminated quote still yields its text, but iptables no longer marks it quoted
-        return param.length() == 0 ? null : new Token(param.toString(), false, start, n);
     }
 
     static boolean isSeparator(char c) {

@@ -70,10 +70,10 @@ class TokenizerTest {
 
     @Test
     void tokensKnowWhereTheyAre() {
-        List<Token> t = Tokenizer.tokenize("-A  X \"y z\"", Origin.unknown());
-        assertEquals(new Token("-A", false, 0, 2), t.get(0));
-        assertEquals(new Token("X", false, 4, 5), t.get(1));
-        assertEquals(new Token("y z", true, 6, 11), t.get(2));
+        List<Tokenizer.Span> t = Tokenizer.spans("-A  X \"y z\"", Integer.MAX_VALUE, Origin.unknown());
+        assertEquals(new Tokenizer.Span(new Token("-A", false), 0, 2), t.get(0));
+        assertEquals(new Tokenizer.Span(new Token("X", false), 4, 5), t.get(1));
+        assertEquals(new Tokenizer.Span(new Token("y z", true), 6, 11), t.get(2));
     }
 
     @Test
