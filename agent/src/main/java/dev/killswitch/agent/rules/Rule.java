@@ -160,8 +160,12 @@ public final class Rule {
         return target != null && userChains.contains(target.name()) ? target.name() : null;
     }
 
+    /** One builder per thread: rendering is per rule, and the builder would otherwise be most of its garbage. */
+    private static final ThreadLocal<StringBuilder> RENDERING = ThreadLocal.withInitial(() -> new StringBuilder(256));
+
     static String render(List<Opt> core, List<Match> matches, Target target) {
-        StringBuilder sb = new StringBuilder(128);
+        StringBuilder sb = RENDERING.get();
+        sb.setLength(0);
         for (Opt o : core) {
             o.appendTo(sb);
         }
@@ -177,7 +181,11 @@ public final class Rule {
                 o.appendTo(sb);
             }
         }
-        return sb.length() == 0 ? "" : sb.substring(1);
+        String text = sb.length() == 0 ? "" : sb.substring(1);
+        if (sb.capacity() > 4096) {
+            RENDERING.remove(); // a rule with huge options: do not keep its builder
+        }
+        return text;
     }
 
     /** Equal when every part is equal, as for a record of core, matches, target, known and text. */
