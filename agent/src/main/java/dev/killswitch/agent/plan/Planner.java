@@ -20,6 +20,7 @@ import dev.killswitch.agent.rules.Ruleset;
 import dev.killswitch.agent.rules.Table;
 import dev.killswitch.agent.rules.Target;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -77,7 +78,6 @@ public final class Planner {
             for (String tableName : own.tables(f)) {
                 Table wantT = want.table(tableName);
                 Table haveT = live.ruleset(f).table(tableName);
-                Set<String> guardChains = guardChains(f, tableName, wantT, protects);
                 Set<String> names = new LinkedHashSet<>(Table.builtins(tableName));
                 if (wantT != null) {
                     names.addAll(wantT.chains().keySet());
@@ -85,7 +85,7 @@ public final class Planner {
                 if (haveT != null) {
                     names.addAll(haveT.chains().keySet());
                 }
-                refuseJumpsToMissingChains(desired, f, tableName, wantT, names);
+                Set<String> guardChains = guardChains(desired, f, tableName, wantT, names, protects);
                 Map<String, ChainEdit> edits = edits(f, tableName, names, wantT, haveT, own);
                 for (String chain : names) {
                     Chain w = wantT == null ? null : wantT.chain(chain);
@@ -194,25 +194,6 @@ public final class Planner {
         return out;
     }
 
-    /** A jump to a chain that neither the desired state nor the host has would fail in iptables-restore, unnamed. */
-    private static void refuseJumpsToMissingChains(Desired desired, Family f, String table, Table want,
-                                                   Set<String> chains) {
-        if (want == null) {
-            return;
-        }
-        for (Chain c : want.chains().values()) {
-            for (int i = 0; i < c.rules().size(); i++) {
-                Target t = c.rules().get(i).target();
-                if (t != null && t.isChainJump() && !chains.contains(t.name())) {
-                    Origin o = desired.origin(f, table, c.name(), i);
-                    throw new InputError(o != null ? o : new Origin("<desired>", 0, f.key() + "." + table + "."
-                            + c.name()), (t.goTo() ? "goto" : "jump") + " to chain '" + t.name() + "', which is "
-                            + "neither in the desired state nor on this host (" + f.key() + " " + table + ")");
-                }
-            }
-        }
-    }
-
     private static List<Step> persistSteps(Desired desired, LiveState live, boolean changing) {
         DesiredState.Persist p = desired.persist();
         List<Step> out = new ArrayList<>();
@@ -279,28 +260,46 @@ public final class Planner {
 
     /**
      * User chains of the desired table that (transitively) hold a rule protecting guarded traffic:
-     * jumps into them must be placed in the GUARD phase too.
+     * jumps into them must be placed in the GUARD phase too. The same walk over the wanted rules refuses a
+     * jump to a chain that neither the desired state nor the host has ({@code chains}): iptables-restore
+     * would fail on it without naming it.
      */
-    private static Set<String> guardChains(Family f, String table, Table want, Protects protects) {
+    private static Set<String> guardChains(Desired desired, Family f, String table, Table want, Set<String> chains,
+                                           Protects protects) {
         Set<String> out = new HashSet<>();
         if (want == null) {
             return out;
         }
-        boolean grew = true;
-        while (grew) {
-            grew = false;
-            for (Chain c : want.chains().values()) {
-                if (c.builtin() || out.contains(c.name())) {
-                    continue;
-                }
-                for (Rule r : c.rules()) {
-                    if (protects.protects(f, table, c.name(), r)
-                            || (r.target() != null && out.contains(r.target().name()))) {
-                        out.add(c.name());
-                        grew = true;
-                        break;
+        // callers of each user chain, to carry "protects" up from the chains that hold such a rule
+        Map<String, Set<String>> callers = new HashMap<>();
+        List<String> protecting = new ArrayList<>();
+        for (Chain c : want.chains().values()) {
+            boolean found = c.builtin();
+            List<Rule> rules = c.rules();
+            for (int i = 0; i < rules.size(); i++) {
+                Rule r = rules.get(i);
+                Target t = r.target();
+                if (t != null && t.isChainJump()) {
+                    if (!chains.contains(t.name())) {
+                        Origin o = desired.origin(f, table, c.name(), i);
+                        throw new InputError(o != null ? o : new Origin("<desired>", 0, f.key() + "." + table + "."
+                                + c.name()), (t.goTo() ? "goto" : "jump") + " to chain '" + t.name() + "', which is "
+                                + "neither in the desired state nor on this host (" + f.key() + " " + table + ")");
+                    }
+                    if (!c.builtin()) {
+                        callers.computeIfAbsent(t.name(), k -> new HashSet<>()).add(c.name());
                     }
                 }
+                if (!found && protects.protects(f, table, c.name(), r)) {
+                    found = true;
+                    protecting.add(c.name());
+                }
+            }
+        }
+        while (!protecting.isEmpty()) {
+            String c = protecting.remove(protecting.size() - 1);
+            if (out.add(c)) {
+                protecting.addAll(callers.getOrDefault(c, Set.of()));
             }
         }
         return out;
