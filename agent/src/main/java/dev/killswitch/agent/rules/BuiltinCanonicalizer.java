@@ -730,7 +730,7 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
             Target tg = null;
             if (targetName != null) {
                 if (target == null) {
-                    tg = new Target(goTo, targetName, List.of());
+                    tg = goTo ? new Target(true, targetName, List.of()) : Target.jump(targetName);
                 } else if (target.ext == null) {
                     ctx.unsure();
                     tg = new Target(false, targetName, target.generic);

@@ -8,8 +8,18 @@ public record Target(boolean goTo, String name, List<Opt> options) {
         options = List.copyOf(options);
     }
 
+    private static final Target ACCEPT = new Target(false, "ACCEPT", List.of());
+    private static final Target DROP = new Target(false, "DROP", List.of());
+    private static final Target RETURN = new Target(false, "RETURN", List.of());
+
+    /** {@code -j NAME} without options: one shared value for the common verdicts, which most rules end in. */
     public static Target jump(String name) {
-        return new Target(false, name, List.of());
+        return switch (name) {
+            case "ACCEPT" -> ACCEPT;
+            case "DROP" -> DROP;
+            case "RETURN" -> RETURN;
+            default -> new Target(false, name, List.of());
+        };
     }
 
     /** True for a jump or goto to a user-defined chain, which must exist when the rule is loaded. */
