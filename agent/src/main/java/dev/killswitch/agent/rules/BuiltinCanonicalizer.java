@@ -759,15 +759,19 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
         }
 
         private Rule rule(String s, String d, List<Opt> tail, List<Match> ms, Target tg) {
-            List<Opt> core = new ArrayList<>(tail.size() + 2);
+            // built immutable at its final size, so the rule keeps this list instead of copying it
+            Opt[] core = new Opt[(s.isEmpty() ? 0 : 1) + (d.isEmpty() ? 0 : 1) + tail.size()];
+            int k = 0;
             if (!s.isEmpty()) {
-                core.add(new Opt("-s", srcNeg, List.of(s)));
+                core[k++] = new Opt("-s", srcNeg, List.of(s));
             }
             if (!d.isEmpty()) {
-                core.add(new Opt("-d", dstNeg, List.of(d)));
+                core[k++] = new Opt("-d", dstNeg, List.of(d));
             }
-            core.addAll(tail);
-            return new Rule(core, ms, tg, !ctx.unsure);
+            for (int j = 0; j < tail.size(); j++) {
+                core[k++] = tail.get(j);
+            }
+            return new Rule(List.of(core), ms, tg, !ctx.unsure);
         }
 
         /** The printed addresses of a comma list; "" stands for "anything" (no option printed). */

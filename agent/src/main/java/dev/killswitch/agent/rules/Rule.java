@@ -166,26 +166,27 @@ public final class Rule {
     static String render(List<Opt> core, List<Match> matches, Target target) {
         StringBuilder sb = RENDERING.get();
         sb.setLength(0);
-        for (Opt o : core) {
-            o.appendTo(sb);
-        }
-        for (Match m : matches) {
+        appendAll(sb, core);
+        for (int i = 0; i < matches.size(); i++) { // indexed: an iterator per list would be garbage per rule
+            Match m = matches.get(i);
             sb.append(" -m ").append(m.module());
-            for (Opt o : m.options()) {
-                o.appendTo(sb);
-            }
+            appendAll(sb, m.options());
         }
         if (target != null) {
             sb.append(target.goTo() ? " -g " : " -j ").append(target.name());
-            for (Opt o : target.options()) {
-                o.appendTo(sb);
-            }
+            appendAll(sb, target.options());
         }
         String text = sb.length() == 0 ? "" : sb.substring(1);
         if (sb.capacity() > 4096) {
             RENDERING.remove(); // a rule with huge options: do not keep its builder
         }
         return text;
+    }
+
+    private static void appendAll(StringBuilder sb, List<Opt> options) {
+        for (int i = 0; i < options.size(); i++) {
+            options.get(i).appendTo(sb);
+        }
     }
 
     /** Equal when every part is equal, as for a record of core, matches, target, known and text. */
