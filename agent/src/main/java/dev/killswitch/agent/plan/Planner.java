@@ -12,6 +12,7 @@ import dev.killswitch.agent.diff.Foreign;
 import dev.killswitch.agent.diff.Ownership;
 import dev.killswitch.agent.observe.LiveState;
 import dev.killswitch.agent.rules.Chain;
+import dev.killswitch.agent.rules.Cores;
 import dev.killswitch.agent.rules.Family;
 import dev.killswitch.agent.rules.InputError;
 import dev.killswitch.agent.rules.Origin;
@@ -29,7 +30,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * The pure function from (desired, observed) to a {@link Plan}. Rules are compared by canonical text
@@ -181,11 +181,9 @@ public final class Planner {
             }
         }
         Map<String, ChainEdit> out = new ConcurrentHashMap<>();
-        Stream<String> chains = edited.stream();
-        if (size >= PARALLEL_FROM && edited.size() > 1) {
-            chains = chains.parallel();
-        }
-        chains.forEach(chain -> {
+        // one chain per piece of work: chains differ in length, and a core may be slowed down
+        Cores.each(edited.size(), size >= PARALLEL_FROM ? 1 : Integer.MAX_VALUE, i -> {
+            String chain = edited.get(i);
             Chain w = want == null ? null : want.chain(chain);
             Chain h = have == null ? null : have.chain(chain);
             out.put(chain, ChainEdit.of(f, table, chain, h == null ? List.of() : h.rules(),
