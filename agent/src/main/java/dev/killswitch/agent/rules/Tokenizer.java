@@ -50,22 +50,21 @@ public final class Tokenizer {
 
     /** The first {@code max} tokens of {@code line}. */
     public static List<Token> tokenize(String line, int max, Origin origin) {
-        List<Token> out = new ArrayList<>(Math.min(max, 16));
-        Scan scan = new Scan(line, origin);
-        Token t;
-        while (out.size() < max && (t = scan.next()) != null) {
-            out.add(t);
-        }
-        return out;
+        return walk(line, max, origin, (t, scan) -> t);
     }
 
     /** The first {@code max} tokens of {@code line}, with their places. */
     public static List<Span> spans(String line, int max, Origin origin) {
-        List<Span> out = new ArrayList<>(Math.min(max, 16));
+        return walk(line, max, origin, (t, scan) -> new Span(t, scan.start, scan.pos));
+    }
+
+    private static <T> List<T> walk(String line, int max, Origin origin,
+                                    java.util.function.BiFunction<Token, Scan, T> as) {
+        List<T> out = new ArrayList<>(Math.min(max, 16));
         Scan scan = new Scan(line, origin);
         Token t;
         while (out.size() < max && (t = scan.next()) != null) {
-            out.add(new Span(t, scan.start, scan.pos));
+            out.add(as.apply(t, scan));
         }
         return out;
     }
