@@ -121,38 +121,48 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
         /** Per rule needing a parse, in walk order: its rules when several, or the exception it threw. */
         private final Object[] results;
         /** Per rule of the walk: kernel text left to be parsed on first use ({@link Rule#readableLater}). */
-        private final java.util.BitSet later;
+        private final boolean[] later;
         private int next;
         private int rule;
 
-        private Parsed(Rule[] singles, Object[] results, java.util.BitSet later) {
+        private Parsed(Rule[] singles, Object[] results, boolean[] later) {
             this.singles = singles;
             this.results = results;
             this.later = later;
         }
 
         static Parsed of(BuiltinCanonicalizer c, RawRuleset raw, boolean keepText) {
-            List<RawRule> todo = new ArrayList<>();
-            List<String> tableOf = new ArrayList<>();
-            java.util.BitSet later = new java.util.BitSet();
-            int k = 0;
+            List<RawRule> all = new ArrayList<>();
+            List<String> tableOfAll = new ArrayList<>();
             for (RawTable rt : raw.tables().values()) {
                 if (!Table.isTable(rt.name())) {
                     break; // the walk stops there
                 }
                 for (RawChain rc : rt.chains().values()) {
                     for (RawRule rr : rc.rules()) {
-                        if (keepText && Rule.readableLater(rr)) {
-                            later.set(k);
-                        } else {
-                            todo.add(rr);
-                            tableOf.add(rt.name());
-                        }
-                        k++;
+                        all.add(rr);
+                        tableOfAll.add(rt.name());
                     }
                 }
             }
-            if (todo.size() < PARALLEL_FROM || Runtime.getRuntime().availableProcessors() < 2) {
+            boolean parallel = Runtime.getRuntime().availableProcessors() >= 2;
+            boolean[] later = new boolean[all.size()];
+            if (keepText) {
+                // a scan of each kernel line: on every core for a large dump
+                Cores.each(all.size(), parallel && all.size() >= PARALLEL_FROM ? SLICE * 4 : Integer.MAX_VALUE,
+                        j -> later[j] = Rule.readableLater(all.get(j)));
+            }
+            List<RawRule> todo = keepText ? new ArrayList<>() : all;
+            List<String> tableOf = keepText ? new ArrayList<>() : tableOfAll;
+            if (keepText) {
+                for (int j = 0; j < later.length; j++) {
+                    if (!later[j]) {
+                        todo.add(all.get(j));
+                        tableOf.add(tableOfAll.get(j));
+                    }
+                }
+            }
+            if (todo.size() < PARALLEL_FROM || !parallel) {
                 return new Parsed(null, null, later);
             }
             // a typed array of the usual one-rule results, so the walk copies references without reading
@@ -176,7 +186,7 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
 
         /** Whether the walk's next rule is kept as kernel text to parse later; call once per rule, in order. */
         boolean later() {
-            return later.get(rule++);
+            return later[rule++];
         }
 
         /** The walk's next parsed rule when it was parsed ahead into one rule (taken), else null (not taken). */
@@ -209,12 +219,12 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
      */
     public List<Rule> rules(RawRule raw, Family family, String table) {
         RuleContext ctx = new RuleContext(family, table, strict, raw.origin());
-        List<Token> tokens = Tokenizer.tokenize(raw.args(), raw.origin());
+        Tokenizer.Tokens<Token> tokens = Tokenizer.tokenize(raw.args(), raw.origin());
         if (strict) {
-            return new Parse(tokens, ctx, raw.args()).rules();
+            return new Parse(tokens, ctx).rules();
         }
         try {
-            return new Parse(tokens, ctx, raw.args()).rules();
+            return new Parse(tokens, ctx).rules();
         } catch (InputError e) {
             // the kernel printed it, so it is valid; keep it as written and let the kernel vouch for it
             return List.of(Parse.passThrough(tokens));
@@ -241,31 +251,8 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
     }
 
     /** {@code ` $ ; | & < >}. */
-    private static boolean shellMeta(char c) {
+    static boolean shellMeta(char c) {
         return c == '`' || c == '$' || c == ';' || c == '|' || c == '&' || c == '<' || c == '>';
-    }
-
-    /** ASCII characters {@link #checkToken} may refuse: shell metacharacters and control characters. */
-    private static final boolean[] SUSPECT = new boolean[128];
-
-    static {
-        for (char c = 0; c < 128; c++) {
-            SUSPECT[c] = shellMeta(c) || c < 0x20 || c == 0x7f;
-        }
-    }
-
-    /**
-     * True when no character of {@code text} needs a closer look: one table lookup per character of every rule, so
-     * that only a rule with such a character has its tokens checked one by one ({@link #checkToken}).
-     */
-    private static boolean clean(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 128 && SUSPECT[c]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Interface names: at most 15 characters; strict also wants {@code [A-Za-z0-9_.:+-]}, '+' only last. */
@@ -380,11 +367,11 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
         /** Options nobody claims, or null for none. */
         private List<Opt> strays;
 
-        Parse(List<Token> tokens, RuleContext ctx, String text) {
+        Parse(Tokenizer.Tokens<Token> tokens, RuleContext ctx) {
             this.t = tokens;
             this.ctx = ctx;
-            // every token is cut from the text, so a clean text needs no check per token
-            this.check = ctx.strict && !clean(text);
+            // the tokenizer saw every character: tokens without a suspect one need no check each
+            this.check = ctx.strict && tokens.suspect();
         }
 
         List<Rule> rules() {

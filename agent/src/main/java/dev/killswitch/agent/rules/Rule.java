@@ -90,14 +90,27 @@ public final class Rule {
             while (begin > 0 && !Tokenizer.isSeparator(s.charAt(begin - 1))) {
                 begin--;
             }
-            switch (s.substring(begin, end)) {
-                case "-s", "--source", "--src", "-d", "--destination", "--dst" -> {
-                    return false;
-                }
-                default -> { }
+            if (addressOption(s, begin, end)) {
+                return false;
+            }
+            // the word's other commas ask the same question
+            while (c + 1 < s.length() && !Tokenizer.isSeparator(s.charAt(c + 1))) {
+                c++;
             }
         }
         return true;
+    }
+
+    private static final String[] ADDRESS_OPTIONS = {"-s", "--source", "--src", "-d", "--destination", "--dst"};
+
+    /** Whether {@code s} from {@code begin} to {@code end} is an -s/-d option word, without cutting it out. */
+    private static boolean addressOption(String s, int begin, int end) {
+        for (String o : ADDRESS_OPTIONS) {
+            if (o.length() == end - begin && s.startsWith(o, begin)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Parts parts() {

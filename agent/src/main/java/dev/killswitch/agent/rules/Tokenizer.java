@@ -36,6 +36,37 @@ public final class Tokenizer {
     public record Span(Token token, int start, int end) {
     }
 
+    /**
+     * A line's tokens, and whether any of them holds a character a desired rule may refuse (a shell metacharacter
+     * or a control character, see {@code BuiltinCanonicalizer.checkToken}): the scan sees every character anyway,
+     * so a clean rule needs no second pass to know it.
+     */
+    public static final class Tokens<T> extends ArrayList<T> {
+        private boolean suspect;
+
+        Tokens(int capacity) {
+            super(capacity);
+        }
+
+        /** True when some token holds a shell metacharacter or a control character. */
+        public boolean suspect() {
+            return suspect;
+        }
+    }
+
+    /** ASCII characters {@link Tokens#suspect} looks for. */
+    private static final boolean[] SUSPECT = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            SUSPECT[c] = BuiltinCanonicalizer.shellMeta(c) || c < 0x20 || c == 0x7f;
+        }
+    }
+
+    private static boolean suspect(char c) {
+        return c < 128 && SUSPECT[c];
+    }
+
     private Tokenizer() {
     }
 
@@ -44,12 +75,12 @@ public final class Tokenizer {
      *
      * @throws InputError naming {@code origin} when one argument is too long for iptables
      */
-    public static List<Token> tokenize(String line, Origin origin) {
+    public static Tokens<Token> tokenize(String line, Origin origin) {
         return tokenize(line, Integer.MAX_VALUE, origin);
     }
 
     /** The first {@code max} tokens of {@code line}. */
-    public static List<Token> tokenize(String line, int max, Origin origin) {
+    public static Tokens<Token> tokenize(String line, int max, Origin origin) {
         return walk(line, max, origin, (t, scan) -> t);
     }
 
@@ -58,14 +89,15 @@ public final class Tokenizer {
         return walk(line, max, origin, (t, scan) -> new Span(t, scan.start, scan.pos));
     }
 
-    private static <T> List<T> walk(String line, int max, Origin origin,
-                                    java.util.function.BiFunction<Token, Scan, T> as) {
-        List<T> out = new ArrayList<>(Math.min(max, 16));
+    private static <T> Tokens<T> walk(String line, int max, Origin origin,
+                                      java.util.function.BiFunction<Token, Scan, T> as) {
+        Tokens<T> out = new Tokens<>(Math.min(max, 16));
         Scan scan = new Scan(line, origin);
         Token t;
         while (out.size() < max && (t = scan.next()) != null) {
             out.add(as.apply(t, scan));
         }
+        out.suspect = scan.suspect;
         return out;
     }
 
@@ -75,6 +107,8 @@ public final class Tokenizer {
         private final Origin origin;
         int start;
         int pos;
+        /** Whether a token so far held a shell metacharacter or a control character. */
+        boolean suspect;
 
         Scan(String line, Origin origin) {
             this.line = line;
@@ -97,10 +131,13 @@ public final class Tokenizer {
             start = i;
             int h = 0; // String.hashCode of the token, for the word table
             char ch;
+            boolean odd = false;
             while (i < n && !isSeparator(ch = line.charAt(i)) && ch != '"') {
                 h = 31 * h + ch;
+                odd |= suspect(ch);
                 i++;
             }
+            suspect |= odd;
             if (i == n || line.charAt(i) != '"') {
                 if (i - start >= MAX_PARAM) {
                     throw tooLong(origin);
@@ -118,6 +155,7 @@ public final class Tokenizer {
                 char c = line.charAt(i);
                 if (quoteOpen) {
                     if (escaped) {
+                        suspect |= suspect(c);
                         add(param, c, origin);
                         escaped = false;
                     } else if (c == '\\') {
@@ -127,11 +165,13 @@ public final class Tokenizer {
                         pos = i + 1;
                         return new Token(param.toString(), true);
                     } else {
+                        suspect |= suspect(c);
                         add(param, c, origin);
                     }
                 } else if (c == '"') {
                     quoteOpen = true;
                 } else {
+                    suspect |= suspect(c);
                     add(param, c, origin); // only before the opening quote, which the scan above stopped at
                 }
             }

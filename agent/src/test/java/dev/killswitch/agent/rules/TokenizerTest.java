@@ -1,6 +1,7 @@
 package dev.killswitch.agent.rules;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.killswitch.agent.rules.Tokenizer.Token;
@@ -16,6 +17,20 @@ class TokenizerTest {
 
     private static List<Boolean> quoted(String line) {
         return Tokenizer.tokenize(line, Origin.unknown()).stream().map(Token::quoted).toList();
+    }
+
+    private static boolean suspect(String line) {
+        return Tokenizer.tokenize(line, Origin.unknown()).suspect();
+    }
+
+    @Test
+    void aTokenWithAShellMetacharacterOrControlCharacterIsSuspectWhereverItStands() {
+        for (String line : List.of("-j LOG$x", "--comment \"a;b\"", "--comment \"a\\`b\"", "--comment \"a\tb\"",
+                "x\"y|z", "--comment \"a&", "-i eth0\u007f", "-i eth\r0", "--comment \"<\"")) {
+            assertEquals(true, suspect(line), line);
+        }
+        // separators are not in any token, non-ASCII letters are not suspect
+        assertFalse(suspect(" -p\ttcp\n--dport 22 -m comment --comment \"caf\u00e9 d'\u00e9t\u00e9\""));
     }
 
     @Test
