@@ -121,48 +121,38 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
         /** Per rule needing a parse, in walk order: its rules when several, or the exception it threw. */
         private final Object[] results;
         /** Per rule of the walk: kernel text left to be parsed on first use ({@link Rule#readableLater}). */
-        private final boolean[] later;
+        private final java.util.BitSet later;
         private int next;
         private int rule;
 
-        private Parsed(Rule[] singles, Object[] results, boolean[] later) {
+        private Parsed(Rule[] singles, Object[] results, java.util.BitSet later) {
             this.singles = singles;
             this.results = results;
             this.later = later;
         }
 
         static Parsed of(BuiltinCanonicalizer c, RawRuleset raw, boolean keepText) {
-            List<RawRule> all = new ArrayList<>();
-            List<String> tableOfAll = new ArrayList<>();
+            List<RawRule> todo = new ArrayList<>();
+            List<String> tableOf = new ArrayList<>();
+            java.util.BitSet later = new java.util.BitSet();
+            int k = 0;
             for (RawTable rt : raw.tables().values()) {
                 if (!Table.isTable(rt.name())) {
                     break; // the walk stops there
                 }
                 for (RawChain rc : rt.chains().values()) {
                     for (RawRule rr : rc.rules()) {
-                        all.add(rr);
-                        tableOfAll.add(rt.name());
+                        if (keepText && Rule.readableLater(rr)) {
+                            later.set(k);
+                        } else {
+                            todo.add(rr);
+                            tableOf.add(rt.name());
+                        }
+                        k++;
                     }
                 }
             }
-            boolean parallel = Runtime.getRuntime().availableProcessors() >= 2;
-            boolean[] later = new boolean[all.size()];
-            if (keepText) {
-                // a scan of each kernel line: on every core for a large dump
-                Cores.each(all.size(), parallel && all.size() >= PARALLEL_FROM ? SLICE * 4 : Integer.MAX_VALUE,
-                        j -> later[j] = Rule.readableLater(all.get(j)));
-            }
-            List<RawRule> todo = keepText ? new ArrayList<>() : all;
-            List<String> tableOf = keepText ? new ArrayList<>() : tableOfAll;
-            if (keepText) {
-                for (int j = 0; j < later.length; j++) {
-                    if (!later[j]) {
-                        todo.add(all.get(j));
-                        tableOf.add(tableOfAll.get(j));
-                    }
-                }
-            }
-            if (todo.size() < PARALLEL_FROM || !parallel) {
+            if (todo.size() < PARALLEL_FROM || Runtime.getRuntime().availableProcessors() < 2) {
                 return new Parsed(null, null, later);
             }
             // a typed array of the usual one-rule results, so the walk copies references without reading
@@ -186,7 +176,7 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
 
         /** Whether the walk's next rule is kept as kernel text to parse later; call once per rule, in order. */
         boolean later() {
-            return later[rule++];
+            return later.get(rule++);
         }
 
         /** The walk's next parsed rule when it was parsed ahead into one rule (taken), else null (not taken). */
