@@ -5,7 +5,6 @@ import dev.killswitch.agent.diff.Ownership;
 import dev.killswitch.agent.observe.LiveState;
 import dev.killswitch.agent.rules.Chain;
 import dev.killswitch.agent.rules.Family;
-import dev.killswitch.agent.rules.Rule;
 import dev.killswitch.agent.rules.Table;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -51,6 +50,10 @@ public final class Fingerprint {
         return n;
     }
 
+    /**
+     * SHA-256 over each owned table's name and {@link Table#digest} (chains, policies, rules) and the desired
+     * sysctls' live values.
+     */
     public static String of(LiveState live, Ownership ownership, List<DesiredState.Sysctl> sysctls) {
         MessageDigest md;
         try {
@@ -58,24 +61,14 @@ public final class Fingerprint {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        StringBuilder sb = new StringBuilder(4096);
+        HexFormat hex = HexFormat.of();
+        StringBuilder sb = new StringBuilder(256);
         for (Family f : Family.values()) {
             for (String tableName : ownership.tables(f)) {
                 Table t = live.ruleset(f).table(tableName);
                 sb.append('*').append(f.key()).append(' ').append(tableName).append('\n');
-                if (t == null) {
-                    continue;
-                }
-                for (Chain c : t.chains().values()) {
-                    sb.append(':').append(c.name()).append(' ').append(c.policy() == null ? "-" : c.policy())
-                            .append('\n');
-                    for (Rule r : c.rules()) {
-                        sb.append("-A ").append(c.name()).append(' ').append(r.text()).append('\n');
-                    }
-                    if (sb.length() > 1 << 16) {
-                        md.update(sb.toString().getBytes(StandardCharsets.UTF_8));
-                        sb.setLength(0);
-                    }
+                if (t != null) {
+                    sb.append(hex.formatHex(t.digest())).append('\n');
                 }
             }
         }
@@ -83,6 +76,6 @@ public final class Fingerprint {
             sb.append("sysctl ").append(s.key()).append('=').append(live.sysctls().get(s.key())).append('\n');
         }
         md.update(sb.toString().getBytes(StandardCharsets.UTF_8));
-        return "sha256:" + HexFormat.of().formatHex(md.digest());
+        return "sha256:" + hex.formatHex(md.digest());
     }
 }

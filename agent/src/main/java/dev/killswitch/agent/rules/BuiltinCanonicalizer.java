@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 
 /**
  * Canonicalises rules in pure Java: the text of every rule it knows is exactly what iptables-save 1.8.9
@@ -70,9 +72,20 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
      *                 builtin rendering differs is marked unknown
      */
     Ruleset canonicalize(RawRuleset raw, boolean keepText) {
+        Map<String, ForkJoinTask<byte[]>> ahead = keepText ? digestsAhead(raw) : new java.util.HashMap<>();
+        try {
+            return canonicalize(raw, keepText, ahead);
+        } finally {
+            ahead.values().forEach(d -> d.cancel(false)); // no-ops once taken: only an unfinished walk leaves work
+        }
+    }
+
+    private Ruleset canonicalize(RawRuleset raw, boolean keepText, Map<String, ForkJoinTask<byte[]>> ahead) {
         Parsed parsed = Parsed.of(this, raw, keepText);
         Map<String, Table> tables = new LinkedHashMap<>();
         for (RawTable rt : raw.tables().values()) {
+            int rawRules = 0;
+            int made = 0;
             if (!Table.isTable(rt.name())) {
                 Origin o = rt.chains().isEmpty() ? Origin.unknown() : rt.chains().values().iterator().next().origin();
                 throw new InputError(o, "unknown table '" + rt.name() + "'");
@@ -83,6 +96,7 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                     checkChainName(rc.name(), rc.origin(), "chain");
                 }
                 List<Rule> rules = new ArrayList<>(rc.rules().size());
+                rawRules += rc.rules().size();
                 for (RawRule rr : rc.rules()) {
                     if (parsed.later()) {
                         // kernel text is its own canonical form: parse it only if someone looks inside
@@ -103,11 +117,47 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                         rules.addAll(out);
                     }
                 }
+                made += rules.size();
                 chains.put(rc.name(), new Chain(rc.name(), rc.policy(), rules));
             }
-            tables.put(rt.name(), new Table(rt.name(), chains));
+            // the digest ahead hashed the raw texts: the same text as the table's unless an address list expanded
+            ForkJoinTask<byte[]> digest = made == rawRules ? ahead.remove(rt.name()) : null;
+            tables.put(rt.name(), new Table(rt.name(), chains, digest));
         }
         return new Ruleset(raw.family(), tables);
+    }
+
+    /** From this many kernel rules, each table's digest is worked out on another core while the rules are read. */
+    static final int DIGEST_AHEAD_FROM = 4096;
+
+    /**
+     * The digest of each table of kernel output, started on the common pool: {@link Table#digest} of the table this
+     * text becomes, which a plan's fingerprint needs, made while this core builds the rules.
+     */
+    private static Map<String, ForkJoinTask<byte[]>> digestsAhead(RawRuleset raw) {
+        int rules = 0;
+        for (RawTable rt : raw.tables().values()) {
+            for (RawChain rc : rt.chains().values()) {
+                rules += rc.rules().size();
+            }
+        }
+        Map<String, ForkJoinTask<byte[]>> out = new java.util.HashMap<>();
+        if (rules < DIGEST_AHEAD_FROM || Runtime.getRuntime().availableProcessors() < 2) {
+            return out;
+        }
+        for (RawTable rt : raw.tables().values()) {
+            out.put(rt.name(), ForkJoinPool.commonPool().submit(() -> {
+                Table.Digest text = new Table.Digest();
+                for (RawChain rc : rt.chains().values()) {
+                    text.chain(rc.name(), rc.policy());
+                    for (RawRule rr : rc.rules()) {
+                        text.rule(rc.name(), rr.args());
+                    }
+                }
+                return text.finish();
+            }));
+        }
+        return out;
     }
 
     /**

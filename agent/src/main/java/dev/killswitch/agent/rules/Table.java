@@ -1,16 +1,131 @@
 package dev.killswitch.agent.rules;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Future;
 
-/** A table with its chains in iptables-save order: built-ins in hook order, then user chains by name. */
-public record Table(String name, Map<String, Chain> chains) {
+/**
+ * A table with its chains in iptables-save order: built-ins in hook order, then user chains by name. A value: equal
+ * when name and chains are; its {@link #digest} is worked out once.
+ */
+public final class Table {
+    private final String name;
+    private final Map<String, Chain> chains;
+    /** The digest when it was started ahead (see {@link #digest}); null otherwise. */
+    private final Future<byte[]> ahead;
+    private volatile byte[] digest;
 
-    public Table {
-        chains = Collections.unmodifiableMap(new LinkedHashMap<>(chains));
+    public Table(String name, Map<String, Chain> chains) {
+        this(name, chains, null);
+    }
+
+    /** @param ahead the table's digest, being worked out elsewhere from the same text (null: on first use) */
+    Table(String name, Map<String, Chain> chains, Future<byte[]> ahead) {
+        this.name = Objects.requireNonNull(name);
+        this.chains = Collections.unmodifiableMap(new LinkedHashMap<>(chains));
+        this.ahead = ahead;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Map<String, Chain> chains() {
+        return chains;
+    }
+
+    /**
+     * SHA-256 of the table's text (each chain's {@code :NAME POLICY} line and its {@code -A NAME rule} lines, in
+     * order), what a fingerprint of the live state is made of. Worked out once; for a table read from kernel output
+     * it was started on another core while the rules were read.
+     */
+    public byte[] digest() {
+        byte[] d = digest;
+        if (d == null) {
+            d = ahead != null ? Digest.join(ahead) : null;
+            if (d == null) {
+                Digest text = new Digest();
+                for (Chain c : chains.values()) {
+                    text.chain(c.name(), c.policy());
+                    for (Rule r : c.rules()) {
+                        text.rule(c.name(), r.text());
+                    }
+                }
+                d = text.finish();
+            }
+            digest = d; // the same value whichever thread gets here first
+        }
+        return d.clone();
+    }
+
+    /** The text {@link #digest} hashes, fed chain by chain and rule by rule: one encoding for every source. */
+    static final class Digest {
+        private final MessageDigest md;
+        private final StringBuilder sb = new StringBuilder(1 << 12);
+
+        Digest() {
+            try {
+                md = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void chain(String chain, String policy) {
+            sb.append(':').append(chain).append(' ').append(policy == null ? "-" : policy).append('\n');
+            flushLarge();
+        }
+
+        void rule(String chain, String text) {
+            sb.append("-A ").append(chain).append(' ').append(text).append('\n');
+            flushLarge();
+        }
+
+        private void flushLarge() {
+            if (sb.length() > 1 << 16) {
+                md.update(sb.toString().getBytes(StandardCharsets.UTF_8));
+                sb.setLength(0);
+            }
+        }
+
+        byte[] finish() {
+            md.update(sb.toString().getBytes(StandardCharsets.UTF_8));
+            return md.digest();
+        }
+
+        /** The digest worked out ahead, or null when that failed or was cancelled (then it is worked out here). */
+        static byte[] join(Future<byte[]> ahead) {
+            try {
+                return ahead.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+                return null;
+            }
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o || (o instanceof Table t && name.equals(t.name) && chains.equals(t.chains));
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * name.hashCode() + chains.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "Table[name=" + name + ", chains=" + chains + "]";
     }
 
     /** Built-in chains of each table, in hook order. */
