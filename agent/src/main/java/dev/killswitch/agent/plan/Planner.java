@@ -38,7 +38,10 @@ import java.util.function.Supplier;
  */
 public final class Planner {
 
-    /** Says whether a new rule may accept traffic the guard protects, so it goes in the GUARD phase. */
+    /**
+     * Says whether a new rule may accept traffic the guard protects, so it goes in the GUARD phase. Called from
+     * several threads at once for a large plan.
+     */
     @FunctionalInterface
     public interface Protects {
         boolean protects(Family family, String table, String chain, Rule rule);
@@ -269,9 +272,43 @@ public final class Planner {
             return out;
         }
         // callers of each user chain, to carry "protects" up from the chains that hold such a rule
+        List<Chain> wanted = List.copyOf(want.chains().values());
+        int size = 0;
+        for (Chain c : wanted) {
+            size += c.rules().size();
+        }
+        // one chain a piece of work: reading every wanted rule's target is most of a large plan's serial part
+        Calls[] calls = new Calls[wanted.size()];
+        Cores.each(wanted.size(), size >= PARALLEL_FROM ? 1 : Integer.MAX_VALUE,
+                i -> calls[i] = Calls.of(desired, f, table, wanted.get(i), chains, protects));
         Map<String, Set<String>> callers = new HashMap<>();
         List<String> protecting = new ArrayList<>();
-        for (Chain c : want.chains().values()) {
+        for (int i = 0; i < calls.length; i++) {
+            String name = wanted.get(i).name();
+            for (String callee : calls[i].callees()) {
+                callers.computeIfAbsent(callee, k -> new HashSet<>()).add(name);
+            }
+            if (calls[i].protects()) {
+                protecting.add(name);
+            }
+        }
+        while (!protecting.isEmpty()) {
+            String c = protecting.remove(protecting.size() - 1);
+            if (out.add(c)) {
+                protecting.addAll(callers.getOrDefault(c, Set.of()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * What one wanted chain says about the guard: the user chains it jumps or goes to (none for a builtin
+     * chain, which no chain calls), and whether it is a user chain holding a rule that protects guarded traffic.
+     */
+    private record Calls(Set<String> callees, boolean protects) {
+        /** @throws InputError for a jump to a chain that neither the desired state nor the host has */
+        static Calls of(Desired desired, Family f, String table, Chain c, Set<String> chains, Protects protects) {
+            Set<String> callees = c.builtin() ? Set.of() : new HashSet<>();
             boolean found = c.builtin();
             List<Rule> rules = c.rules();
             for (int i = 0; i < rules.size(); i++) {
@@ -285,22 +322,15 @@ public final class Planner {
                                 + "neither in the desired state nor on this host (" + f.key() + " " + table + ")");
                     }
                     if (!c.builtin()) {
-                        callers.computeIfAbsent(t.name(), k -> new HashSet<>()).add(c.name());
+                        callees.add(t.name());
                     }
                 }
                 if (!found && protects.protects(f, table, c.name(), r)) {
                     found = true;
-                    protecting.add(c.name());
                 }
             }
+            return new Calls(callees, found && !c.builtin());
         }
-        while (!protecting.isEmpty()) {
-            String c = protecting.remove(protecting.size() - 1);
-            if (out.add(c)) {
-                protecting.addAll(callers.getOrDefault(c, Set.of()));
-            }
-        }
-        return out;
     }
 
     /** The edit of one chain: the live rules, foreign ones included, merged with the wanted rules. */
