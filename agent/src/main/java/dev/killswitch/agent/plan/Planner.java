@@ -20,6 +20,9 @@ import dev.killswitch.agent.rules.Rule;
 import dev.killswitch.agent.rules.Ruleset;
 import dev.killswitch.agent.rules.Table;
 import dev.killswitch.agent.rules.Target;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -333,6 +336,72 @@ public final class Planner {
         }
     }
 
+    /**
+     * One instance per distinct text, found by a hash of the text's bytes eight at a time: String.hashCode (one
+     * byte at a time, on Java 17) of every live and wanted rule was a tenth of a large plan's CPU time.
+     */
+    static final class Shared {
+        private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+                ByteOrder.LITTLE_ENDIAN);
+        private final String[] texts;
+        private final int[] hashes;
+        private final int mask;
+        private byte[] bytes = new byte[256];
+
+        Shared(int expected) {
+            int size = Integer.highestOneBit(Math.max(4, expected) * 2) * 2; // at most half full
+            texts = new String[size];
+            hashes = new int[size];
+            mask = size - 1;
+        }
+
+        /** The instance equal to {@code s} already here, or {@code s}, now here. */
+        String intern(String s) {
+            int h = hash(s);
+            int k = h & mask;
+            for (String t; (t = texts[k]) != null; k = (k + 1) & mask) {
+                if (hashes[k] == h && t.equals(s)) {
+                    return t;
+                }
+            }
+            texts[k] = s;
+            hashes[k] = h;
+            return s;
+        }
+
+        /** The instance equal to {@code s} here, or null. */
+        String find(String s) {
+            int h = hash(s);
+            for (int k = h & mask; texts[k] != null; k = (k + 1) & mask) {
+                if (hashes[k] == h && texts[k].equals(s)) {
+                    return texts[k];
+                }
+            }
+            return null;
+        }
+
+        /** A 64-bit multiply-mix over the low byte of each character: equal texts, equal hashes; equals decides. */
+        @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int): a plain copy of Latin-1 text
+        int hash(String s) {
+            int n = s.length();
+            if (bytes.length < n) {
+                bytes = new byte[Math.max(n, bytes.length * 2)];
+            }
+            s.getBytes(0, n, bytes, 0);
+            long h = n;
+            int i = 0;
+            for (; i + 8 <= n; i += 8) {
+                h = (h ^ (long) LONGS.get(bytes, i)) * 0x9E3779B97F4A7C15L;
+                h ^= h >>> 29;
+            }
+            for (; i < n; i++) {
+                h = (h ^ bytes[i]) * 0x9E3779B97F4A7C15L;
+            }
+            h ^= h >>> 32;
+            return (int) h ^ (int) (h >>> 17);
+        }
+    }
+
     /** The edit of one chain: the live rules, foreign ones included, merged with the wanted rules. */
     static final class ChainEdit {
         enum Kind { KEEP, OLD, NEW, FOREIGN }
@@ -473,19 +542,15 @@ public final class Planner {
          * per diff step.
          */
         private static Patch<String> diffShared(List<String> have, List<String> want) {
-            if (have.size() >= PARALLEL_FROM) {
-                have.parallelStream().forEach(String::hashCode); // each string caches its hash: work for every core
-            }
-            java.util.Map<String, String> one = new java.util.HashMap<>(have.size() * 2);
+            Shared one = new Shared(have.size());
             List<String> h = new ArrayList<>(have.size());
             for (String x : have) {
-                String first = one.putIfAbsent(x, x);
-                h.add(first == null ? x : first);
+                h.add(one.intern(x));
             }
             List<String> w = new ArrayList<>(want.size());
             for (String x : want) {
                 // a wanted text the host lacks needs no shared instance: it is compared with live texts only
-                String live = one.get(x);
+                String live = one.find(x);
                 w.add(live == null ? x : live);
             }
             // linear space: a chain rewritten in bulk (large D) would otherwise cost O(D²) path nodes

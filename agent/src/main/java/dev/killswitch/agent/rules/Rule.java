@@ -42,7 +42,6 @@ public final class Rule {
 
     public Rule(List<Opt> core, List<Match> matches, Target target, boolean known) {
         this(core, matches, target, known, render(core, matches, target));
-        text.hashCode(); // cached in the string: desired rules are built on every core, the plan hashes them on one
     }
 
     private Rule(RawRule raw, Family family, String table) {
