@@ -68,7 +68,9 @@ public final class Table {
     /** The text {@link #digest} hashes, fed chain by chain and rule by rule: one encoding for every source. */
     static final class Digest {
         private final MessageDigest md;
-        private final StringBuilder sb = new StringBuilder(1 << 12);
+        /** UTF-8 of the text not yet hashed: written here directly, without a string or a copy of one per chunk. */
+        private final byte[] buf = new byte[1 << 16];
+        private int n;
 
         Digest() {
             try {
@@ -79,24 +81,58 @@ public final class Table {
         }
 
         void chain(String chain, String policy) {
-            sb.append(':').append(chain).append(' ').append(policy == null ? "-" : policy).append('\n');
-            flushLarge();
+            put(':');
+            put(chain);
+            put(' ');
+            put(policy == null ? "-" : policy);
+            put('\n');
         }
 
         void rule(String chain, String text) {
-            sb.append("-A ").append(chain).append(' ').append(text).append('\n');
-            flushLarge();
+            put("-A ");
+            put(chain);
+            put(' ');
+            put(text);
+            put('\n');
         }
 
-        private void flushLarge() {
-            if (sb.length() > 1 << 16) {
-                md.update(sb.toString().getBytes(StandardCharsets.UTF_8));
-                sb.setLength(0);
+        private void put(char ascii) {
+            if (n == buf.length) {
+                flush();
             }
+            buf[n++] = (byte) ascii;
+        }
+
+        private void put(String s) {
+            int len = s.length();
+            if (len > buf.length - n) {
+                flush();
+            }
+            if (len <= buf.length) {
+                for (int i = 0; i < len; i++) {
+                    char c = s.charAt(i);
+                    if (c >= 0x80) {
+                        // not ASCII (a comment, a log prefix): the rest of it as UTF-8, through a copy
+                        n += i;
+                        flush();
+                        md.update(s.substring(i).getBytes(StandardCharsets.UTF_8));
+                        return;
+                    }
+                    buf[n + i] = (byte) c;
+                }
+                n += len;
+                return;
+            }
+            md.update(s.getBytes(StandardCharsets.UTF_8));
+        }
+
+        private void flush() {
+            md.update(buf, 0, n);
+            n = 0;
         }
 
         byte[] finish() {
-            md.update(sb.toString().getBytes(StandardCharsets.UTF_8));
+            flush();
             return md.digest();
         }
 

@@ -44,6 +44,21 @@ class TableDigestTest {
     }
 
     @Test
+    void theDigestIsSha256OfTheTablesTextInUtf8() throws Exception {
+        // past the digest's 64 KiB buffer, with characters of two and three UTF-8 bytes at the start and the end
+        StringBuilder rules = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            rules.append("-A u -m comment --comment \"caf\u00e9 ").append("x".repeat(i % 120)).append(" \u2603\" -j DROP\n");
+        }
+        Table t = SaveParser.parseCanonical("*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                + ":u - [0:0]\n-A INPUT -j u\n" + rules + "COMMIT\n", Family.IPV4).table("filter");
+        String text = ":INPUT DROP\n-A INPUT -j u\n:FORWARD ACCEPT\n:OUTPUT ACCEPT\n:u -\n" + rules;
+        byte[] expected = java.security.MessageDigest.getInstance("SHA-256")
+                .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertArrayEquals(expected, t.digest());
+    }
+
+    @Test
     void theDigestFollowsRulesPoliciesAndOrderButNotCounters() {
         byte[] base = SaveParser.parseCanonical(dump(20, ""), Family.IPV4).table("filter").digest();
         assertArrayEquals(base, SaveParser.parseCanonical(dump(20, "").replace("[12:3456]", "[99:1]"), Family.IPV4)
