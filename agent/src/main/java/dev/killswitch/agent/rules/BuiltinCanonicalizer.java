@@ -261,10 +261,10 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
         RuleContext ctx = new RuleContext(family, table, strict, raw.origin());
         Tokenizer.Tokens<Token> tokens = Tokenizer.tokenize(raw.args(), raw.origin());
         if (strict) {
-            return Parse.of(tokens, ctx).rules();
+            return new Parse(tokens, ctx).rules();
         }
         try {
-            return Parse.of(tokens, ctx).rules();
+            return new Parse(tokens, ctx).rules();
         } catch (InputError e) {
             // the kernel printed it, so it is valid; keep it as written and let the kernel vouch for it
             return List.of(Parse.passThrough(tokens));
@@ -372,23 +372,15 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
 
     /** The getopt-like walk over one rule's tokens, modelled on iptables' do_parse. */
     private static final class Parse {
-        /**
-         * One walk per thread, reset for each rule: a fresh walk and its lists were a seventh of what canonicalising
-         * allocates. A rule's parts never keep the walk's lists (Rule, Match and Target copy what they are given).
-         */
-        private static final ThreadLocal<Parse> WALKS = ThreadLocal.withInitial(Parse::new);
-
-        private List<Token> t;
-        private RuleContext ctx;
+        private final List<Token> t;
+        private final RuleContext ctx;
         /** Whether tokens must be checked for shell metacharacters and control characters. */
-        private boolean check;
-        /** Whether this walk is in use on its thread (a second parse on the same thread gets a walk of its own). */
-        private boolean busy;
+        private final boolean check;
         private int i;
         private boolean invert;
 
-        private List<String> src;
-        private List<String> dst;
+        private List<String> src = List.of();
+        private List<String> dst = List.of();
         private String srcSpelling;
         private String dstSpelling;
         private boolean srcNeg;
@@ -414,84 +406,15 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
         private boolean implicitDone;
         /** Options nobody claims, or null for none. */
         private List<Opt> strays;
-        /** Scratch lists of the build: the core options after -s/-d, the matches, one extension's options. */
-        private final List<Opt> tail = new ArrayList<>(4);
-        private final List<Match> built = new ArrayList<>(4);
-        private final List<Opt> opts = new ArrayList<>(4);
 
-        /** This thread's walk, set to the start of {@code tokens}. */
-        static Parse of(Tokenizer.Tokens<Token> tokens, RuleContext ctx) {
-            Parse p = WALKS.get();
-            if (p.busy) {
-                p = new Parse();
-            }
-            p.start(tokens, ctx);
-            return p;
-        }
-
-        /** Every field as a new walk has it. */
-        private void start(Tokenizer.Tokens<Token> tokens, RuleContext context) {
-            busy = true;
-            t = tokens;
-            ctx = context;
+        Parse(Tokenizer.Tokens<Token> tokens, RuleContext ctx) {
+            this.t = tokens;
+            this.ctx = ctx;
             // the tokenizer saw every character: tokens without a suspect one need no check each
-            check = context.strict && tokens.suspect();
-            i = 0;
-            invert = false;
-            src = List.of();
-            dst = List.of();
-            srcSpelling = null;
-            dstSpelling = null;
-            srcNeg = false;
-            dstNeg = false;
-            in = null;
-            out = null;
-            inNeg = false;
-            outNeg = false;
-            proto = null;
-            protoGiven = false;
-            fragment = false;
-            fragmentNeg = false;
-            fragmentGiven = false;
-            matches.clear();
-            target = null;
-            targetName = null;
-            goTo = false;
-            loaded.clear();
-            merged.clear();
-            implicitDone = false;
-            strays = null;
-            tail.clear();
-            built.clear();
-            opts.clear();
-        }
-
-        /** Lets go of the rule's tokens and parts (the thread keeps the walk) and frees the walk. */
-        private void finish() {
-            t = null;
-            ctx = null;
-            src = null;
-            dst = null;
-            matches.clear();
-            loaded.clear();
-            merged.clear();
-            target = null;
-            strays = null;
-            tail.clear();
-            built.clear();
-            opts.clear();
-            busy = false;
+            this.check = ctx.strict && tokens.suspect();
         }
 
         List<Rule> rules() {
-            try {
-                return walk();
-            } finally {
-                finish();
-            }
-        }
-
-        private List<Rule> walk() {
             while (i < t.size()) {
                 Token tok = t.get(i);
                 if (tok.isBang()) {
@@ -793,6 +716,7 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
         // ---------------------------------------------------------------- building the rule
 
         private List<Rule> build() {
+            List<Opt> tail = new ArrayList<>(4);
             if (in != null && !(in.equals("+") && !inNeg)) {
                 tail.add(new Opt("-i", inNeg, List.of(in)));
             }
@@ -813,7 +737,7 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                 tail.addAll(strays);
             }
 
-            List<Match> ms = built;
+            List<Match> ms = new ArrayList<>(matches.size());
             int protoMatches = 0;
             for (int k = 0; k < matches.size(); k++) {
                 Loaded l = matches.get(k);
@@ -826,7 +750,7 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                     case "tcp", "udp", "sctp", "icmp", "icmp6" -> protoMatches++;
                     default -> { }
                 }
-                opts.clear();
+                List<Opt> opts = new ArrayList<>(4);
                 l.ext.canonical(l.given, ctx, opts);
                 ms.add(new Match(l.name, opts));
             }
@@ -841,7 +765,7 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                     ctx.unsure();
                     tg = new Target(false, targetName, target.generic);
                 } else {
-                    opts.clear();
+                    List<Opt> opts = new ArrayList<>(4);
                     target.ext.canonical(target.given, ctx, opts);
                     tg = new Target(false, targetName, opts);
                 }

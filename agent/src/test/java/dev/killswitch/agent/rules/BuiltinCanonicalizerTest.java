@@ -47,33 +47,6 @@ class BuiltinCanonicalizerTest {
     }
 
     @Test
-    void aRuleReadsTheSameAfterAnyOtherOnTheSameThread() throws InterruptedException {
-        // the walk is one per thread: nothing of a rule may reach the next one, nor of a refused one
-        List<String> rules = List.of("-i eth0 -o wg0 ! -p udp -f -s 10.0.0.1,10.0.0.2 -d 192.0.2.0/24 -j REJECT"
-                        + " --reject-with icmp-host-prohibited",
-                "-m frobnicate --frob 1 --weird=2 -m conntrack --ctstate NEW -g ks-out",
-                "-p tcp --syn --dport 22 -m comment --comment \"ssh\" -j LOG --log-prefix \"in: \"",
-                "-p tcp --dport 22 --dport 23 -j ACCEPT",
-                "-s 10.0.0.0/8", "-j ACCEPT");
-        java.util.Map<String, List<Rule>> alone = new LinkedHashMap<>();
-        for (String r : rules) {
-            // each first read on a thread of its own, with a walk nothing else used
-            Thread fresh = new Thread(() -> alone.put(r, rules(Family.IPV4, "filter", r)));
-            fresh.start();
-            fresh.join();
-        }
-        for (int round = 0; round < 3; round++) {
-            for (String r : rules) {
-                assertEquals(alone.get(r), rules(Family.IPV4, "filter", r), r);
-                assertEquals(alone.get(r).stream().map(Rule::text).toList(),
-                        rules(Family.IPV4, "filter", r).stream().map(Rule::text).toList(), r);
-                org.junit.jupiter.api.Assertions.assertThrows(InputError.class,
-                        () -> rules(Family.IPV4, "filter", "-p tcp --dport 99999 -j ACCEPT"));
-            }
-        }
-    }
-
-    @Test
     void aRuleHasItsPartsInCanonicalForm() {
         Rule r = rule("-j ACCEPT -p tcp --dport 22 ! -s 10.0.0.0/255.0.0.0 -m comment --comment \"ssh in\"");
         assertEquals("! -s 10.0.0.0/8 -p tcp -m tcp --dport 22 -m comment --comment \"ssh in\" -j ACCEPT", r.text());
