@@ -12,8 +12,6 @@ import java.util.Set;
 final class Words {
     /** Open addressing on the string hash; a slot is null or a word's unquoted token. */
     private static final Tokenizer.Token[] TABLE;
-    /** Each slot's word hash: a miss is told from the hashes alone, without reading the word's token and text. */
-    private static final int[] HASHES;
     private static final int MASK;
 
     static {
@@ -31,7 +29,6 @@ final class Words {
         }
         int size = Integer.highestOneBit(words.size() * 4);
         TABLE = new Tokenizer.Token[size];
-        HASHES = new int[size];
         MASK = size - 1;
         for (String w : words) {
             int k = slot(w.hashCode());
@@ -39,7 +36,6 @@ final class Words {
                 k = (k + 1) & MASK;
             }
             TABLE[k] = new Tokenizer.Token(w, false);
-            HASHES[k] = w.hashCode();
         }
     }
 
@@ -62,7 +58,7 @@ final class Words {
             if (w == null) {
                 return null;
             }
-            if (HASHES[k] == hash && w.text().length() == length && line.startsWith(w.text(), start)) {
+            if (w.text().length() == length && line.startsWith(w.text(), start)) {
                 return w;
             }
         }
