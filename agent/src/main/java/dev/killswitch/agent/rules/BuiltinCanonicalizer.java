@@ -5,8 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.Future;
 
 /**
  * Canonicalises rules in pure Java: the text of every rule it knows is exactly what iptables-save 1.8.9
@@ -72,15 +71,14 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
      *                 builtin rendering differs is marked unknown
      */
     Ruleset canonicalize(RawRuleset raw, boolean keepText) {
-        Map<String, ForkJoinTask<byte[]>> ahead = keepText ? digestsAhead(raw) : new java.util.HashMap<>();
-        try {
-            return canonicalize(raw, keepText, ahead);
-        } finally {
-            ahead.values().forEach(d -> d.cancel(false)); // no-ops once taken: only an unfinished walk leaves work
-        }
+        return canonicalize(raw, keepText, null);
     }
 
-    private Ruleset canonicalize(RawRuleset raw, boolean keepText, Map<String, ForkJoinTask<byte[]>> ahead) {
+    /**
+     * @param digests {@link TextDigests} of the text {@code raw} was read from, being worked out (null: none); a
+     *                table keeps them only when each of its raw rules became one rule, with the raw text
+     */
+    Ruleset canonicalize(RawRuleset raw, boolean keepText, Future<Map<String, byte[]>> digests) {
         Parsed parsed = Parsed.of(this, raw, keepText);
         Map<String, Table> tables = new LinkedHashMap<>();
         for (RawTable rt : raw.tables().values()) {
@@ -120,44 +118,10 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                 made += rules.size();
                 chains.put(rc.name(), new Chain(rc.name(), rc.policy(), rules));
             }
-            // the digest ahead hashed the raw texts: the same text as the table's unless an address list expanded
-            ForkJoinTask<byte[]> digest = made == rawRules ? ahead.remove(rt.name()) : null;
-            tables.put(rt.name(), new Table(rt.name(), chains, digest));
+            // the text digest hashed the lines: the same text as the table's unless an address list expanded
+            tables.put(rt.name(), new Table(rt.name(), chains, keepText && made == rawRules ? digests : null));
         }
         return new Ruleset(raw.family(), tables);
-    }
-
-    /** From this many kernel rules, each table's digest is worked out on another core while the rules are read. */
-    static final int DIGEST_AHEAD_FROM = 4096;
-
-    /**
-     * The digest of each table of kernel output, started on the common pool: {@link Table#digest} of the table this
-     * text becomes, which a plan's fingerprint needs, made while this core builds the rules.
-     */
-    private static Map<String, ForkJoinTask<byte[]>> digestsAhead(RawRuleset raw) {
-        int rules = 0;
-        for (RawTable rt : raw.tables().values()) {
-            for (RawChain rc : rt.chains().values()) {
-                rules += rc.rules().size();
-            }
-        }
-        Map<String, ForkJoinTask<byte[]>> out = new java.util.HashMap<>();
-        if (rules < DIGEST_AHEAD_FROM || Runtime.getRuntime().availableProcessors() < 2) {
-            return out;
-        }
-        for (RawTable rt : raw.tables().values()) {
-            out.put(rt.name(), ForkJoinPool.commonPool().submit(() -> {
-                Table.Digest text = new Table.Digest();
-                for (RawChain rc : rt.chains().values()) {
-                    text.chain(rc.name(), rc.policy());
-                    for (RawRule rr : rc.rules()) {
-                        text.rule(rc.name(), rr.args());
-                    }
-                }
-                return text.finish();
-            }));
-        }
-        return out;
     }
 
     /**

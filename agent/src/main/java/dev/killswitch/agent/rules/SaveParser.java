@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 
 /**
  * Reads iptables-save output and iptables-restore input: {@code *table}, {@code :CHAIN POLICY [p:b]},
@@ -32,8 +34,19 @@ public final class SaveParser {
      * kernel printed; a rule the builtin model does not reproduce byte for byte is marked unknown.
      */
     public static Ruleset parseCanonical(String saveOutput, Family family) {
-        RawRuleset raw = parse(saveOutput, family.saveCommand(), family);
-        return BuiltinCanonicalizer.observing().canonicalize(raw, true);
+        // a large dump's table digests (a plan's fingerprint) are hashed from the text on the core the parse leaves idle
+        ForkJoinTask<Map<String, byte[]>> digests = saveOutput.length() >= TextDigests.AHEAD_FROM
+                && Runtime.getRuntime().availableProcessors() > 1
+                ? ForkJoinPool.commonPool().submit(() -> TextDigests.of(saveOutput)) : null;
+        try {
+            RawRuleset raw = parse(saveOutput, family.saveCommand(), family);
+            return BuiltinCanonicalizer.observing().canonicalize(raw, true, digests);
+        } catch (RuntimeException e) {
+            if (digests != null) {
+                digests.cancel(false);
+            }
+            throw e;
+        }
     }
 
     /** How many kernel rules a raw rule becomes: the product of its -s and -d comma-list lengths. */

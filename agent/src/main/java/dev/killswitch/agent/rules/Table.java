@@ -18,16 +18,19 @@ import java.util.concurrent.Future;
 public final class Table {
     private final String name;
     private final Map<String, Chain> chains;
-    /** The digest when it was started ahead (see {@link #digest}); null otherwise. */
-    private final Future<byte[]> ahead;
+    /** Digests of the tables of the kernel text this table was read from, started ahead; null otherwise. */
+    private final Future<Map<String, byte[]>> ahead;
     private volatile byte[] digest;
 
     public Table(String name, Map<String, Chain> chains) {
         this(name, chains, null);
     }
 
-    /** @param ahead the table's digest, being worked out elsewhere from the same text (null: on first use) */
-    Table(String name, Map<String, Chain> chains, Future<byte[]> ahead) {
+    /**
+     * @param ahead {@link TextDigests} of the kernel text this table is exactly one table of (null: the digest is
+     *              worked out from the chains on first use)
+     */
+    Table(String name, Map<String, Chain> chains, Future<Map<String, byte[]>> ahead) {
         this.name = Objects.requireNonNull(name);
         this.chains = Collections.unmodifiableMap(new LinkedHashMap<>(chains));
         this.ahead = ahead;
@@ -42,18 +45,21 @@ public final class Table {
     }
 
     /**
-     * SHA-256 of the table's text (each chain's {@code :NAME POLICY} line and its {@code -A NAME rule} lines, in
-     * order), what a fingerprint of the live state is made of. Worked out once; for a table read from kernel output
-     * it was started on another core while the rules were read.
+     * SHA-256 of the table's text as iptables-save prints it, less counters, comments and the table's own lines:
+     * each chain's {@code :NAME POLICY} line ({@code -} for a user chain), then each chain's {@code -A NAME rule}
+     * lines, in order. What a fingerprint of the live state is made of. Worked out once; for a table read from
+     * kernel output it was hashed from that text on another core while the rules were read.
      */
     public byte[] digest() {
         byte[] d = digest;
         if (d == null) {
-            d = ahead != null ? Digest.join(ahead) : null;
+            d = ahead != null ? Digest.join(ahead).get(name) : null;
             if (d == null) {
                 Digest text = new Digest();
                 for (Chain c : chains.values()) {
                     text.chain(c.name(), c.policy());
+                }
+                for (Chain c : chains.values()) {
                     for (Rule r : c.rules()) {
                         text.rule(c.name(), r.text());
                     }
@@ -73,8 +79,12 @@ public final class Table {
         private int n;
 
         Digest() {
+            md = sha256();
+        }
+
+        static MessageDigest sha256() {
             try {
-                md = MessageDigest.getInstance("SHA-256");
+                return MessageDigest.getInstance("SHA-256");
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
             }
@@ -88,11 +98,14 @@ public final class Table {
             put('\n');
         }
 
+        /** The rule's line as iptables-save prints it: {@code -A CHAIN text}, or {@code -A CHAIN} for an empty rule. */
         void rule(String chain, String text) {
             put("-A ");
             put(chain);
-            put(' ');
-            put(text);
+            if (!text.isEmpty()) {
+                put(' ');
+                put(text);
+            }
             put('\n');
         }
 
@@ -136,15 +149,15 @@ public final class Table {
             return md.digest();
         }
 
-        /** The digest worked out ahead, or null when that failed or was cancelled (then it is worked out here). */
-        static byte[] join(Future<byte[]> ahead) {
+        /** The digests worked out ahead, or none when that failed or was cancelled (then they are worked out here). */
+        static Map<String, byte[]> join(Future<Map<String, byte[]>> ahead) {
             try {
                 return ahead.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return null;
+                return Map.of();
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
-                return null;
+                return Map.of();
             }
         }
     }
