@@ -93,8 +93,15 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                 if (strict) {
                     checkChainName(rc.name(), rc.origin(), "chain");
                 }
-                List<Rule> rules = new ArrayList<>(rc.rules().size());
                 rawRules += rc.rules().size();
+                List<Rule> whole = keepText ? null : parsed.chain(rc.rules().size());
+                if (whole != null) {
+                    // every rule made on another core, one each: the chain copies them in one go
+                    made += whole.size();
+                    chains.put(rc.name(), new Chain(rc.name(), rc.policy(), whole));
+                    continue;
+                }
+                List<Rule> rules = new ArrayList<>(rc.rules().size());
                 for (RawRule rr : rc.rules()) {
                     if (parsed.later()) {
                         // kernel text is its own canonical form: parse it only if someone looks inside
@@ -146,10 +153,17 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
         }
 
         static Parsed of(BuiltinCanonicalizer c, RawRuleset raw, boolean keepText) {
-            List<RawRule> todo = new ArrayList<>();
-            List<String> tableOf = new ArrayList<>();
+            int all = 0;
+            for (RawTable rt : raw.tables().values()) {
+                for (RawChain rc : rt.chains().values()) {
+                    all += rc.rules().size();
+                }
+            }
+            RawRule[] todo = new RawRule[all];
+            String[] tableOf = new String[all];
             java.util.BitSet later = new java.util.BitSet();
             int k = 0;
+            int n = 0;
             for (RawTable rt : raw.tables().values()) {
                 if (!Table.isTable(rt.name())) {
                     break; // the walk stops there
@@ -159,23 +173,23 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                         if (keepText && Rule.readableLater(rr)) {
                             later.set(k);
                         } else {
-                            todo.add(rr);
-                            tableOf.add(rt.name());
+                            todo[n] = rr;
+                            tableOf[n++] = rt.name();
                         }
                         k++;
                     }
                 }
             }
-            if (todo.size() < PARALLEL_FROM || Runtime.getRuntime().availableProcessors() < 2) {
+            if (n < PARALLEL_FROM || Runtime.getRuntime().availableProcessors() < 2) {
                 return new Parsed(null, null, later);
             }
             // a typed array of the usual one-rule results, so the walk copies references without reading
             // objects that sit in the other core's cache
-            Rule[] singles = new Rule[todo.size()];
-            Object[] results = new Object[todo.size()];
-            Cores.each(results.length, SLICE, j -> {
+            Rule[] singles = new Rule[n];
+            Object[] results = new Object[n];
+            Cores.each(n, SLICE, j -> {
                 try {
-                    List<Rule> out = c.rules(todo.get(j), raw.family(), tableOf.get(j));
+                    List<Rule> out = c.rules(todo[j], raw.family(), tableOf[j]);
                     if (out.size() == 1) {
                         singles[j] = out.get(0);
                     } else {
@@ -186,6 +200,25 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                 }
             });
             return new Parsed(singles, results, later);
+        }
+
+        /**
+         * The walk's next {@code n} rules when each was parsed ahead into one rule and none is kernel text kept for
+         * later (all taken, a view to copy), else null (none taken).
+         */
+        List<Rule> chain(int n) {
+            if (singles == null || n == 0 || later.nextSetBit(rule) >= 0 && later.nextSetBit(rule) < rule + n) {
+                return null;
+            }
+            for (int k = next; k < next + n; k++) {
+                if (singles[k] == null) {
+                    return null;
+                }
+            }
+            List<Rule> out = java.util.Arrays.asList(singles).subList(next, next + n);
+            next += n;
+            rule += n;
+            return out;
         }
 
         /** Whether the walk's next rule is kept as kernel text to parse later; call once per rule, in order. */

@@ -136,4 +136,48 @@ class FastPathTest {
             assertEquals(n / 2 + 1, e.origin().line(), e.getMessage());
         }
     }
+
+    /** Chains of plain rules (one rule each), {@code bad} the rule index made invalid in chain {@code badChain}. */
+    private static RawRuleset chains(int chains, int per, String badName, int badChain, int bad) {
+        java.util.Map<String, RawChain> out = new java.util.LinkedHashMap<>();
+        int line = 0;
+        for (int c = 0; c < chains; c++) {
+            List<RawRule> rules = new ArrayList<>();
+            for (int i = 0; i < per; i++) {
+                rules.add(new RawRule(c == badChain && i == bad ? "-p tcp --dport 99999 -j ACCEPT"
+                        : "-p tcp -s 10.0." + c + "." + i % 250 + " --dport " + (1024 + i) + " -j ACCEPT",
+                        new Origin("chains.yml", ++line, "")));
+            }
+            String name = c == 1 && badName != null ? badName : "c" + c;
+            out.put(name, new RawChain(name, null, rules, new Origin("chains.yml", line, name)));
+        }
+        return new RawRuleset(Family.IPV4, java.util.Map.of("filter", new RawTable("filter", out)));
+    }
+
+    @Test
+    void chainsOfOneRuleEachCanonicaliseAsRuleByRule() {
+        int per = BuiltinCanonicalizer.PARALLEL_FROM;
+        RawRuleset raw = chains(4, per, null, -1, -1);
+        BuiltinCanonicalizer c = new BuiltinCanonicalizer();
+        Table t = c.canonicalize(raw).table("filter");
+        for (RawChain rc : raw.tables().get("filter").chains().values()) {
+            List<Rule> one = new ArrayList<>();
+            for (RawRule rr : rc.rules()) {
+                one.addAll(c.rules(rr, Family.IPV4, "filter"));
+            }
+            assertEquals(one, t.chain(rc.name()).rules(), rc.name());
+        }
+    }
+
+    @Test
+    void chainsReportTheFirstProblemInTheirOrder() {
+        int per = BuiltinCanonicalizer.PARALLEL_FROM;
+        // a bad rule in the third chain, a bad chain name before it: the name is met first
+        InputError name = assertThrows(InputError.class,
+                () -> new BuiltinCanonicalizer().canonicalize(chains(4, per, "bad;name", 2, 5)));
+        assertEquals(2 * per, name.origin().line(), name.getMessage());
+        InputError rule = assertThrows(InputError.class,
+                () -> new BuiltinCanonicalizer().canonicalize(chains(4, per, null, 2, 5)));
+        assertEquals(2 * per + 6, rule.origin().line(), rule.getMessage());
+    }
 }
