@@ -521,13 +521,14 @@ public final class Planner {
                 return List.of();
             }
             List<AbstractDelta<String>> out = new ArrayList<>();
-            if (h.isEmpty() || w.isEmpty() || Math.min(h.size(), w.size()) > MAX_DIFF_MIDDLE) {
+            Patch<String> patch = h.isEmpty() || w.isEmpty() || Math.min(h.size(), w.size()) > MAX_DIFF_MIDDLE
+                    ? null : diffShared(h, w);
+            if (patch == null) {
                 out.add(new ChangeDelta<>(
                         new Chunk<>(pre, new ArrayList<>(h)),
                         new Chunk<>(pre, new ArrayList<>(w))));
                 return out;
             }
-            Patch<String> patch = diffShared(h, w);
             for (AbstractDelta<String> d : patch.getDeltas()) {
                 out.add(new ChangeDelta<>(
                         new Chunk<>(pre + d.getSource().getPosition(), d.getSource().getLines()),
@@ -539,7 +540,7 @@ public final class Planner {
         /**
          * The diff over the texts with one instance per distinct live text, which a wanted text equal to it
          * also takes, so that the diff compares references: one hash per rule instead of a character compare
-         * per diff step.
+         * per diff step. Null when the two have no text in common: then the whole middle is one change.
          */
         private static Patch<String> diffShared(List<String> have, List<String> want) {
             Shared one = new Shared(have.size());
@@ -548,10 +549,15 @@ public final class Planner {
                 h.add(one.intern(x));
             }
             List<String> w = new ArrayList<>(want.size());
+            boolean common = false;
             for (String x : want) {
                 // a wanted text the host lacks needs no shared instance: it is compared with live texts only
                 String live = one.find(x);
                 w.add(live == null ? x : live);
+                common |= live != null;
+            }
+            if (!common) {
+                return null; // no rule in common: the one change of them all, which Myers takes O(N²) to find
             }
             // linear space: a chain rewritten in bulk (large D) would otherwise cost O(D²) path nodes
             return DiffUtils.diff(h, w, new MyersDiffWithLinearSpace<String>((a, b) -> a == b), null);

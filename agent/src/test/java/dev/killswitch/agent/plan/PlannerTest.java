@@ -93,6 +93,22 @@ class PlannerTest {
     }
 
     @Test
+    void aChainWhoseRulesAllChangeIsRewrittenWithoutADiffSearch() {
+        // same prefix and suffix, a middle with nothing in common: one change, inserts before deletions
+        LiveState live = live("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                + "-A INPUT -i lo -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 1 -j ACCEPT\n"
+                + "-A INPUT -p tcp -m tcp --dport 2 -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 3 -j ACCEPT\n"
+                + "-A INPUT -j DROP\nCOMMIT\n");
+        Desired d = desired("ipv4:\n  filter:\n    chains:\n      INPUT: [-i lo -j ACCEPT, -p udp --dport 1 -j ACCEPT, "
+                + "-p udp --dport 2 -j ACCEPT, -j DROP]\n");
+        Plan plan = Planner.plan(d, live, Planner.Protects.NOTHING);
+        assertEquals(List.of("-i lo -j ACCEPT", "-p udp -m udp --dport 1 -j ACCEPT", "-p udp -m udp --dport 2 -j ACCEPT",
+                "-j DROP"), replay(plan, live).get("INPUT"));
+        assertEquals(2, plan.steps().stream().filter(s -> s instanceof Step.InsertRule).count(), plan.steps().toString());
+        assertEquals(3, plan.steps().stream().filter(s -> s instanceof Step.DeleteRule).count(), plan.steps().toString());
+    }
+
+    @Test
     void deletionsComeLastAndChainsAreCreatedBeforeJumps() {
         LiveState live = live("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
                 + ":old - [0:0]\n-A INPUT -j old\n-A old -j RETURN\nCOMMIT\n");
