@@ -37,7 +37,7 @@ final class WarmupCommand extends Invocation.Invoked implements Callable<Integer
         DesiredState state = DesiredStateReader.read("warmup/desired.yaml", resource("desired.yaml"));
         Desired desired = DesiredCompiler.compile(state, new BuiltinCanonicalizer());
         String save = resource("live.rules");
-        LiveState live = new LiveState("nf_tables", Map.of(Family.IPV4, SaveParser.parseCanonical(save, Family.IPV4)),
+        LiveState live = new LiveState("nf_tables", Map.of(Family.IPV4, SaveParser.parseObserved(save, Family.IPV4)),
                 Map.of(Family.IPV4, save), Map.of(), Map.of());
         List<Check> checks = Guard.checks(state.guards(), new SshContext("203.0.113.2", 50022, "203.0.113.11", 22,
                 "eth0", "eth0", Map.of()));

@@ -97,7 +97,7 @@ public final class Observer {
             for (Family f : families) {
                 String text = result(saves.get(f));
                 texts.put(f, text);
-                rulesets.put(f, SaveParser.parseCanonical(text, f));
+                rulesets.put(f, SaveParser.parseObserved(text, f));
             }
         } finally {
             pool.shutdownNow();

@@ -159,8 +159,9 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                     all += rc.rules().size();
                 }
             }
-            RawRule[] todo = new RawRule[all];
-            String[] tableOf = new String[all];
+            // kernel text leaves few rules to parse now: grow to them rather than hold a slot for every rule
+            RawRule[] todo = new RawRule[keepText ? Math.min(all, 64) : all];
+            String[] tableOf = new String[todo.length];
             java.util.BitSet later = new java.util.BitSet();
             int k = 0;
             int n = 0;
@@ -173,6 +174,10 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                         if (keepText && Rule.readableLater(rr)) {
                             later.set(k);
                         } else {
+                            if (n == todo.length) {
+                                todo = java.util.Arrays.copyOf(todo, Math.min(all, 2 * n));
+                                tableOf = java.util.Arrays.copyOf(tableOf, todo.length);
+                            }
                             todo[n] = rr;
                             tableOf[n++] = rt.name();
                         }
@@ -187,9 +192,11 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
             // objects that sit in the other core's cache
             Rule[] singles = new Rule[n];
             Object[] results = new Object[n];
+            RawRule[] rules = todo;
+            String[] tables = tableOf;
             Cores.each(n, SLICE, j -> {
                 try {
-                    List<Rule> out = c.rules(todo[j], raw.family(), tableOf[j]);
+                    List<Rule> out = c.rules(rules[j], raw.family(), tables[j]);
                     if (out.size() == 1) {
                         singles[j] = out.get(0);
                     } else {

@@ -34,7 +34,14 @@ public final class SaveParser {
      * kernel printed; a rule the builtin model does not reproduce byte for byte is marked unknown.
      */
     public static Ruleset parseCanonical(String saveOutput, Family family) {
-        // a large dump's table digests (a plan's fingerprint) are hashed from the text on the core the parse leaves idle
+        return BuiltinCanonicalizer.observing().canonicalize(parse(saveOutput, family.saveCommand(), family), true);
+    }
+
+    /**
+     * The live state of one family, as {@link #parseCanonical}; for a large dump each table's digest (a plan's
+     * fingerprint, {@link Table#digest}) is hashed from the text meanwhile, on the core the parse leaves idle.
+     */
+    public static Ruleset parseObserved(String saveOutput, Family family) {
         ForkJoinTask<Map<String, byte[]>> digests = saveOutput.length() >= TextDigests.AHEAD_FROM
                 && Runtime.getRuntime().availableProcessors() > 1
                 ? ForkJoinPool.commonPool().submit(() -> TextDigests.of(saveOutput)) : null;
