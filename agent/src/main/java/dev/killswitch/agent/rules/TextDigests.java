@@ -15,7 +15,7 @@ import java.util.Set;
  * <p>Only text in iptables-save's own layout is digested this way: per table, the chain declarations first, then
  * the rules grouped by chain in declaration order, each line exactly {@code -A CHAIN args} with single spaces and
  * nothing trailing. A table written any other way (hand-made restore input, {@code -I}, counters, a second block
- * of the same table, a non-ASCII character anywhere) gets no digest here, and its {@link Table} works it out from
+ * of the same table) gets no digest here, and its {@link Table} works it out from
  * its chains instead: the same value, more slowly.
  */
 final class TextDigests {
@@ -27,11 +27,7 @@ final class TextDigests {
 
     /** Digest by table name, for each table laid out as iptables-save prints it; other tables are left out. */
     static Map<String, byte[]> of(String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         Map<String, byte[]> out = new HashMap<>();
-        if (bytes.length != text.length()) {
-            return out; // a character of several bytes: offsets in the text are no longer offsets in the bytes
-        }
         Set<String> seen = new HashSet<>();
         Block block = null;
         int pos = 0;
@@ -47,7 +43,7 @@ final class TextDigests {
                 continue;
             }
             if (block != null) {
-                block.endRun(bytes);
+                block.endRun(text);
             }
             if (c == '*') {
                 String name = text.substring(pos + 1, nl);
@@ -75,6 +71,9 @@ final class TextDigests {
 
     /** One table's text being hashed. */
     private static final class Block {
+        /** Rule lines are hashed this many characters at a time, or so: a copy of the whole dump as bytes is not. */
+        static final int RUN = 64 * 1024;
+
         final String name;
         final MessageDigest md = Table.Digest.sha256();
         final Set<String> builtins;
@@ -143,13 +142,16 @@ final class TextDigests {
                 runStart = from;
             }
             runEnd = to + 1;
+            if (runEnd - runStart >= RUN) {
+                endRun(text);
+            }
             return true;
         }
 
-        /** Hashes the run of rule lines read since the last other line. */
-        void endRun(byte[] bytes) {
+        /** Hashes the run of rule lines read since the last other line (or the last {@link #RUN} characters). */
+        void endRun(String text) {
             if (runStart >= 0 && ok) {
-                md.update(bytes, runStart, runEnd - runStart);
+                md.update(text.substring(runStart, runEnd).getBytes(StandardCharsets.UTF_8));
             }
             runStart = -1;
         }

@@ -54,7 +54,7 @@ class TableDigestTest {
                 assertArrayEquals(fromModel(t), digests.get(t.name()), file + " " + t.name());
             }
         }
-        if (file.startsWith("public-canonical/") && text.chars().allMatch(c -> c < 0x80)) {
+        if (file.startsWith("public-canonical/")) {
             // what iptables-save printed is in its own layout: every table is digested from the text
             assertEquals(rs.tables().keySet(), digests.keySet(), file);
         }
@@ -70,8 +70,7 @@ class TableDigestTest {
             base.replace("-A a -j DROP", "-A a  -j DROP"), base.replace("-A a -j DROP", "-A a -j DROP "),
             base.replace("-A a -j DROP", "[1:2] -A a -j DROP"), base.replace("-A a -j DROP", "-I a -j DROP"),
             base.replace(":b - [0:0]\n", "") + "", base.replace("-A a -j DROP\n", "-A a -j DROP\n:c - [0:0]\n"),
-            base.replace(":INPUT ACCEPT [0:0]", ":INPUT  ACCEPT [0:0]"), base + base, base.replace("DROP", "DROP\r"),
-            base.replace("-A a -j DROP", "-A a -j DROP -m comment --comment \"caf\u00e9\"")}) {
+            base.replace(":INPUT ACCEPT [0:0]", ":INPUT  ACCEPT [0:0]"), base + base, base.replace("DROP", "DROP\r")}) {
             assertEquals(Map.of(), TextDigests.of(other), other);
         }
     }
@@ -107,6 +106,10 @@ class TableDigestTest {
         byte[] expected = java.security.MessageDigest.getInstance("SHA-256")
                 .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         assertArrayEquals(expected, t.digest());
+        // the kernel text's own digest, hashed in runs of lines across the same characters
+        String dump = "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:u - [0:0]\n-A INPUT -j u\n"
+                + rules + "COMMIT\n";
+        assertArrayEquals(expected, TextDigests.of(dump).get("filter"));
     }
 
     @Test
