@@ -15,8 +15,8 @@ import java.util.Set;
  * <p>Only text in iptables-save's own layout is digested this way: per table, the chain declarations first, then
  * the rules grouped by chain in declaration order, each line exactly {@code -A CHAIN args} with single spaces and
  * nothing trailing. A table written any other way (hand-made restore input, {@code -I}, counters, a second block
- * of the same table) gets no digest here, and its {@link Table} works it out from
- * its chains instead: the same value, more slowly.
+ * of the same table) gets no digest here, and its {@link Table} works it out from its chains instead: the same
+ * value, more slowly.
  */
 final class TextDigests {
     private TextDigests() {
