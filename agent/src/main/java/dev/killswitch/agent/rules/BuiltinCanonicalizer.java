@@ -214,7 +214,8 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
          * later (all taken, a view to copy), else null (none taken).
          */
         List<Rule> chain(int n) {
-            if (singles == null || n == 0 || later.nextSetBit(rule) >= 0 && later.nextSetBit(rule) < rule + n) {
+            int kept = later.nextSetBit(rule);
+            if (singles == null || n == 0 || kept >= 0 && kept < rule + n) {
                 return null;
             }
             for (int k = next; k < next + n; k++) {

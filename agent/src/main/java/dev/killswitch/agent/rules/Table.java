@@ -79,12 +79,8 @@ public final class Table {
         private int n;
 
         Digest() {
-            md = sha256();
-        }
-
-        static MessageDigest sha256() {
             try {
-                return MessageDigest.getInstance("SHA-256");
+                md = MessageDigest.getInstance("SHA-256");
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
             }
@@ -107,6 +103,12 @@ public final class Table {
                 put(text);
             }
             put('\n');
+        }
+
+        /** Lines already in this encoding ({@code text} from {@code from} to {@code to}), as they stand. */
+        void text(String text, int from, int to) {
+            flush();
+            md.update(text.substring(from, to).getBytes(StandardCharsets.UTF_8));
         }
 
         private void put(char ascii) {

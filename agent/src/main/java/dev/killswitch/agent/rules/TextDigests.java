@@ -1,7 +1,5 @@
 package dev.killswitch.agent.rules;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -56,7 +54,7 @@ final class TextDigests {
                 block.declare(text, pos, nl);
             } else if (text.startsWith("COMMIT", pos) && nl - pos == 6) {
                 if (block != null && block.ok) {
-                    out.put(block.name, block.md.digest());
+                    out.put(block.name, block.digest.finish());
                 }
                 block = null;
             } else if (!(c == '#' || nl == pos)) {
@@ -75,7 +73,8 @@ final class TextDigests {
         static final int RUN = 64 * 1024;
 
         final String name;
-        final MessageDigest md = Table.Digest.sha256();
+        /** The table text hashed so far: the same encoding as a table digested from its chains. */
+        final Table.Digest digest = new Table.Digest();
         final Set<String> builtins;
         /** Declaration order of the chains, to check that rules come grouped in that order. */
         final Map<String, Integer> declared = new HashMap<>();
@@ -105,8 +104,7 @@ final class TextDigests {
                 ok = false; // declared after rules, or twice: the parsed table would not read the same
                 return;
             }
-            String policy = builtins.contains(w[0]) ? w[1] : "-";
-            md.update((":" + w[0] + " " + policy + "\n").getBytes(StandardCharsets.UTF_8));
+            digest.chain(w[0], builtins.contains(w[0]) ? w[1] : null);
         }
 
         /**
@@ -151,7 +149,7 @@ final class TextDigests {
         /** Hashes the run of rule lines read since the last other line (or the last {@link #RUN} characters). */
         void endRun(String text) {
             if (runStart >= 0 && ok) {
-                md.update(text.substring(runStart, runEnd).getBytes(StandardCharsets.UTF_8));
+                digest.text(text, runStart, runEnd);
             }
             runStart = -1;
         }
