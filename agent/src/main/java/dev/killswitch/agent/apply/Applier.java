@@ -110,7 +110,7 @@ public final class Applier {
                         + "; nothing was changed — plan again");
             }
             long t2 = System.nanoTime();
-            GuardReport guard = Guard.check(plan, live.rulesets(), checks);
+            GuardReport guard = Guard.check(plan, live.rulesets(), desired.rulesets(), checks);
             timings.put("guardMs", ms(t2));
             if (!guard.passed() && !opts.force()) {
                 throw new Refused(plan, guard);

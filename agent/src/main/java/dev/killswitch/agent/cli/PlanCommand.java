@@ -63,7 +63,7 @@ final class PlanCommand implements Callable<Integer> {
             Plan plan = Planner.plan(desired, live, Guard.protects(checks));
             timings.put("planMs", (System.nanoTime() - t2) / 1_000_000);
             long t3 = System.nanoTime();
-            GuardReport guard = Guard.check(plan, live.rulesets(), checks);
+            GuardReport guard = Guard.check(plan, live.rulesets(), desired.rulesets(), checks);
             timings.put("guardMs", (System.nanoTime() - t3) / 1_000_000);
             timings.put("totalMs", (System.nanoTime() - t0) / 1_000_000);
             Report r = Reports.of("plan", state.host() != null ? state.host() : hostname, live.backend(),

@@ -42,7 +42,7 @@ final class WarmupCommand extends Invocation.Invoked implements Callable<Integer
         List<Check> checks = Guard.checks(state.guards(), new SshContext("203.0.113.2", 50022, "203.0.113.11", 22,
                 "eth0", "eth0", Map.of()));
         Plan plan = Planner.plan(desired, live, Guard.protects(checks));
-        GuardReport guard = Guard.check(plan, live.rulesets(), checks);
+        GuardReport guard = Guard.check(plan, live.rulesets(), desired.rulesets(), checks);
         var report = Reports.of("plan", state.host(), "nf_tables", true, plan, guard, false, Map.of(), List.of(), null);
         int size = Json.MAPPER.writeValueAsString(report).length() + Reports.human(report).length();
         io.out().println("warmed up: " + plan.steps().size() + " steps, " + size + " bytes of report");

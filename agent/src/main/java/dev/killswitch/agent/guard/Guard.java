@@ -137,10 +137,21 @@ public final class Guard {
 
     /** Checks every step of the plan against the live rulesets. */
     public static GuardReport check(Plan plan, Map<Family, Ruleset> live, List<Check> checks) {
+        return check(plan, live, Map.of(), checks);
+    }
+
+    /**
+     * Checks every step of the plan against the live rulesets; a live rule whose text a known wanted rule of the same
+     * chain has, at the same place from either end, is read through that wanted rule, whose parts are already worked
+     * out: the same text is the same rule, and a large host's live rules are otherwise each parsed for the guard alone.
+     */
+    public static GuardReport check(Plan plan, Map<Family, Ruleset> live, Map<Family, Ruleset> wanted,
+                                    List<Check> checks) {
         Map<Family, Model> models = new EnumMap<>(Family.class);
         for (Family f : Family.values()) {
             Ruleset rs = live.get(f);
-            models.put(f, new Model(rs == null ? null : rs.table("filter")));
+            Ruleset ws = wanted.get(f);
+            models.put(f, new Model(rs == null ? null : rs.table("filter"), ws == null ? null : ws.table("filter")));
         }
         List<GuardReport.Result> initial = evaluate(models, checks);
         boolean[] held = new boolean[checks.size()];
@@ -239,7 +250,7 @@ public final class Guard {
         private final Map<String, String> policies = new LinkedHashMap<>();
         private final Map<String, List<Rule>> chains = new LinkedHashMap<>();
 
-        Model(Table filter) {
+        Model(Table filter, Table wanted) {
             for (String b : Table.builtins("filter")) {
                 policies.put(b, "ACCEPT");
                 chains.put(b, new ArrayList<>());
@@ -247,9 +258,34 @@ public final class Guard {
             if (filter != null) {
                 for (Chain c : filter.chains().values()) {
                     policies.put(c.name(), c.policy());
-                    chains.put(c.name(), new ArrayList<>(c.rules()));
+                    Chain w = wanted == null ? null : wanted.chain(c.name());
+                    chains.put(c.name(), w == null ? new ArrayList<>(c.rules()) : twins(c.rules(), w.rules()));
                 }
             }
+        }
+
+        /** The live rules, each that a known wanted rule equals in text, at the same place from the start or end, as it. */
+        private static List<Rule> twins(List<Rule> live, List<Rule> wanted) {
+            List<Rule> out = new ArrayList<>(live);
+            int n = Math.min(live.size(), wanted.size());
+            int pre = 0;
+            for (; pre < n && twin(out, pre, wanted.get(pre)); pre++) {
+                // the common start
+            }
+            for (int k = 1; k <= n - pre && twin(out, live.size() - k, wanted.get(wanted.size() - k)); k++) {
+                // the common end
+            }
+            return out;
+        }
+
+        private static boolean twin(List<Rule> rules, int at, Rule wanted) {
+            if (!rules.get(at).text().equals(wanted.text())) {
+                return false;
+            }
+            if (wanted.known()) {
+                rules.set(at, wanted);
+            }
+            return true;
         }
 
         int size() {

@@ -184,6 +184,34 @@ class PlannerTest {
     }
 
     @Test
+    void theGuardReadsLiveRulesThroughTheirWantedTwinsWithTheSameVerdicts() {
+        // live rules are parsed on first use; the guard reads the ones a wanted rule equals through that rule instead
+        LiveState live = live("*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT DROP [0:0]\n:svc - [0:0]\n"
+                + "-A INPUT -i lo -j ACCEPT\n-A INPUT -i eth0 -j svc\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n"
+                + "-A OUTPUT -o wg0 -j ACCEPT\n-A OUTPUT -p tcp -m tcp --sport 22 -j ACCEPT\n"
+                + "-A svc -s 10.0.0.1/32 -j ACCEPT\n-A svc -p tcp -m tcp --dport 22 -j DROP\n-A svc -s 10.0.0.3/32 -j ACCEPT\n"
+                + "COMMIT\n");
+        Desired d = desired("ipv4:\n  filter:\n    policies: {INPUT: DROP, FORWARD: DROP, OUTPUT: DROP}\n    chains:\n"
+                + "      INPUT: [-i lo -j ACCEPT, -i eth0 -j svc, -p tcp --dport 22 -j ACCEPT]\n"
+                + "      OUTPUT: [-o wg0 -j ACCEPT, -p tcp --sport 22 -j ACCEPT]\n"
+                + "      svc: [-s 10.0.0.1 -j ACCEPT, -s 10.0.0.2 -j ACCEPT, -p tcp --dport 22 -j REJECT,"
+                + " -s 10.0.0.3 -j ACCEPT]\n");
+        List<Check> checks = Guard.checks(null, new SshContext("203.0.113.2", 50000, "203.0.113.11", 22, "eth0",
+                "eth0", Map.of()));
+        Plan plan = Planner.plan(d, live, Guard.protects(checks));
+        GuardReport plain = Guard.check(plan, live("*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT DROP [0:0]\n"
+                + ":svc - [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -i eth0 -j svc\n"
+                + "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n-A OUTPUT -o wg0 -j ACCEPT\n"
+                + "-A OUTPUT -p tcp -m tcp --sport 22 -j ACCEPT\n-A svc -s 10.0.0.1/32 -j ACCEPT\n"
+                + "-A svc -p tcp -m tcp --dport 22 -j DROP\n-A svc -s 10.0.0.3/32 -j ACCEPT\nCOMMIT\n").rulesets(), checks);
+        GuardReport twins = Guard.check(plan, live.rulesets(), d.rulesets(), checks);
+        assertFalse(plain.passed(), "svc drops SSH from eth0 before the plan replaces that rule");
+        assertEquals(plain.failures(), twins.failures());
+        assertEquals(plain.initial(), twins.initial());
+        assertEquals(plain.steps(), twins.steps());
+    }
+
+    @Test
     void aPlanThatDropsSshIsRefusedNamingTheStepAndTheRule() {
         LiveState live = live("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n");
         Desired d = desired("ipv4:\n  filter:\n    policies: {INPUT: DROP}\n    chains: {INPUT: [-i lo -j ACCEPT]}\n");
