@@ -27,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,9 +68,17 @@ public final class Applier {
 
     /** Reads what the desired state needs to know about the live host. */
     public LiveState observe(Desired desired) throws IOException {
-        List<String> keys = desired.sysctl().stream().map(DesiredState.Sysctl::key).toList();
+        return observe(desired.rulesets().keySet(), desired.sysctl(), desired.persist());
+    }
+
+    /** Reads what a desired state needs to know about the live host, before its rules are canonicalised. */
+    public LiveState observe(DesiredState state) throws IOException {
+        return observe(state.families().keySet(), state.sysctl().values(), state.persist());
+    }
+
+    private LiveState observe(Collection<Family> owned, Collection<DesiredState.Sysctl> sysctl, DesiredState.Persist p) throws IOException {
+        List<String> keys = sysctl.stream().map(DesiredState.Sysctl::key).toList();
         List<String> files = new ArrayList<>();
-        DesiredState.Persist p = desired.persist();
         if (p != null) {
             for (String f : new String[] {p.rulesV4(), p.rulesV6(), p.sysctl()}) {
                 if (f != null) {
@@ -77,7 +86,7 @@ public final class Applier {
                 }
             }
         }
-        List<Family> families = new ArrayList<>(desired.rulesets().keySet());
+        List<Family> families = new ArrayList<>(owned);
         if (p != null && p.rulesV4() != null && !families.contains(Family.IPV4)) {
             families.add(Family.IPV4);
         }

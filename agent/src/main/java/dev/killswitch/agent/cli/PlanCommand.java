@@ -8,6 +8,7 @@ import dev.killswitch.agent.guard.Guard;
 import dev.killswitch.agent.guard.GuardReport;
 import dev.killswitch.agent.observe.FactsReader;
 import dev.killswitch.agent.observe.LiveState;
+import dev.killswitch.agent.observe.Observer;
 import dev.killswitch.agent.observe.Sysctls;
 import dev.killswitch.agent.plan.Desired;
 import dev.killswitch.agent.plan.DesiredCompiler;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -50,15 +52,31 @@ final class PlanCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             resident.startFor(host.stateDir);
             DesiredState state = input.read();
-            Desired desired = DesiredCompiler.compile(state, input.canonicalizer(HostOptions.RUNNER));
-            timings.put("readMs", (System.nanoTime() - t0) / 1_000_000);
-            Sysctls sysctls = Sysctls.proc();
-            List<Check> checks = checks(state, input.facts(), host.sshConnection());
-            Applier applier = new Applier(HostOptions.RUNNER, sysctls, null, WatchdogLauncher.detached(),
+            Applier applier = new Applier(HostOptions.RUNNER, Sysctls.proc(), null, WatchdogLauncher.detached(),
                     Clock.systemUTC());
-            long t1 = System.nanoTime();
-            LiveState live = applier.observe(desired);
-            timings.put("observeMs", (System.nanoTime() - t1) / 1_000_000);
+            // the dumps are read-only and take as long as iptables-save does: read them while the rules are canonicalised
+            long[] observeMs = new long[1]; // written before the task completes, read after get()
+            FutureTask<LiveState> observing = new FutureTask<>(() -> {
+                long t1 = System.nanoTime();
+                LiveState l = applier.observe(state);
+                observeMs[0] = (System.nanoTime() - t1) / 1_000_000;
+                return l;
+            });
+            Thread reader = new Thread(observing, "observe");
+            reader.setDaemon(true);
+            reader.start();
+            Desired desired;
+            List<Check> checks;
+            try {
+                desired = DesiredCompiler.compile(state, input.canonicalizer(HostOptions.RUNNER));
+                timings.put("readMs", (System.nanoTime() - t0) / 1_000_000);
+                checks = checks(state, input.facts(), host.sshConnection());
+            } catch (Exception e) {
+                observing.cancel(true);
+                throw e;
+            }
+            LiveState live = Observer.result(observing);
+            timings.put("observeMs", observeMs[0]);
             long t2 = System.nanoTime();
             Plan plan = Planner.plan(desired, live, Guard.protects(checks));
             timings.put("planMs", (System.nanoTime() - t2) / 1_000_000);

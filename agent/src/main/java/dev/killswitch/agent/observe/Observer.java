@@ -28,8 +28,8 @@ public final class Observer {
         this.sysctls = sysctls;
     }
 
-    /** What a program run in the background returned, or the error it failed with. */
-    private static <T> T result(Future<T> future) throws IOException {
+    /** What a reading run in the background returned, or the error it failed with. */
+    public static <T> T result(Future<T> future) throws IOException {
         try {
             return future.get();
         } catch (ExecutionException e) {
