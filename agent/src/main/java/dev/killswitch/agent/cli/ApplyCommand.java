@@ -12,6 +12,7 @@ import dev.killswitch.agent.plan.DesiredCompiler;
 import dev.killswitch.agent.report.Report;
 import dev.killswitch.agent.report.Reports;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -61,9 +62,11 @@ final class ApplyCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--await-confirm needs --confirm-timeout and --json");
             }
             output.oneLine = awaitConfirm;
+            long t0 = System.nanoTime();
             resident.startFor(host.stateDir);
             DesiredState state = input.read();
             Desired desired = DesiredCompiler.compile(state, input.canonicalizer(HostOptions.RUNNER));
+            long readMs = (System.nanoTime() - t0) / 1_000_000;
             host.requireNetnsWhenAsked();
             Sysctls sysctls = Sysctls.proc();
             List<Check> checks = PlanCommand.checks(state, input.facts(), host.sshConnection());
@@ -77,8 +80,13 @@ final class ApplyCommand implements Callable<Integer> {
                         Map.of(), List.of(), null);
                 return output.fail("apply", hostname, r, partial);
             }
+            // as plan's: reading the desired state first, the total over the whole command
+            Map<String, Long> timings = new LinkedHashMap<>();
+            timings.put("readMs", readMs);
+            timings.putAll(o.timings());
+            timings.put("totalMs", (System.nanoTime() - t0) / 1_000_000);
             output.print(Reports.of("apply", name(state, hostname), null, o.changed(), o.plan(), o.guard(), force,
-                    o.timings(), List.of(), o.pending()));
+                    timings, List.of(), o.pending()));
             if (awaitConfirm && o.pending() != null) {
                 return confirmOnToken(applier, o.pending(), output);
             }
