@@ -76,7 +76,8 @@ public final class Applier {
         return observe(state.families().keySet(), state.sysctl().values(), state.persist());
     }
 
-    private LiveState observe(Collection<Family> owned, Collection<DesiredState.Sysctl> sysctl, DesiredState.Persist p) throws IOException {
+    private LiveState observe(Collection<Family> owned, Collection<DesiredState.Sysctl> sysctl, DesiredState.Persist p)
+            throws IOException {
         List<String> keys = sysctl.stream().map(DesiredState.Sysctl::key).toList();
         List<String> files = new ArrayList<>();
         if (p != null) {

@@ -54,7 +54,7 @@ final class PlanCommand implements Callable<Integer> {
             DesiredState state = input.read();
             Applier applier = new Applier(HostOptions.RUNNER, Sysctls.proc(), null, WatchdogLauncher.detached(),
                     Clock.systemUTC());
-            // the dumps are read-only and take as long as iptables-save does: read them while the rules are canonicalised
+            // reading the live state is read-only and waits on iptables-save: do it while the rules are canonicalised
             long[] observeMs = new long[1]; // written before the task completes, read after get()
             FutureTask<LiveState> observing = new FutureTask<>(() -> {
                 long t1 = System.nanoTime();

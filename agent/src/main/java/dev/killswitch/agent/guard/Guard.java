@@ -264,7 +264,10 @@ public final class Guard {
             }
         }
 
-        /** The live rules, each that a known wanted rule equals in text, at the same place from the start or end, as it. */
+        /**
+         * The live rules, where a known wanted rule at the same place from the start or from the end has the same text:
+         * that wanted rule instead.
+         */
         private static List<Rule> twins(List<Rule> live, List<Rule> wanted) {
             List<Rule> out = new ArrayList<>(live);
             int n = Math.min(live.size(), wanted.size());
