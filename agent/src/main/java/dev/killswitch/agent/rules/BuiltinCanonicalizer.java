@@ -263,6 +263,17 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
      * @throws InputError naming the raw rule's origin and the option at fault
      */
     public List<Rule> rules(RawRule raw, Family family, String table) {
+        if (strict) {
+            Rule one = OnePass.rule(raw.args(), family, table, raw.origin());
+            if (one != null) {
+                return List.of(one);
+            }
+        }
+        return walk(raw, family, table);
+    }
+
+    /** The canonical rules of {@code raw} by the full getopt walk. */
+    List<Rule> walk(RawRule raw, Family family, String table) {
         RuleContext ctx = new RuleContext(family, table, strict, raw.origin());
         Tokenizer.Tokens<Token> tokens = Tokenizer.tokenize(raw.args(), raw.origin());
         if (strict) {

@@ -274,6 +274,9 @@ final class Inet {
 
     /** The printed form of one -s/-d item ({@code addr/len}, host bits cleared), or "" for "anything". */
     static String coreAddress(String item, boolean v6, boolean negated, RuleContext ctx, String option) {
+        if (!v6 && printedQuad(item)) {
+            return item + "/32"; // a host written as iptables-save prints it: most -s/-d items
+        }
         Net am = addressAndMask(item, v6, ctx, option);
         if (am == null) {
             return null;
@@ -290,6 +293,30 @@ final class Inet {
             return net + "/" + len;
         }
         return net + "/" + (v6 ? formatV6(am.mask6) : formatV4(am.mask4));
+    }
+
+    /** True for a dotted quad exactly as {@link #formatV4} prints it: four numbers 0-255, no leading zeros. */
+    static boolean printedQuad(String s) {
+        int n = s.length();
+        int parts = 0;
+        for (int i = 0; i < n; ) {
+            int start = i;
+            int v = 0;
+            while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9' && i - start < 3) {
+                v = v * 10 + s.charAt(i++) - '0';
+            }
+            int digits = i - start;
+            if (digits == 0 || v > 255 || (digits > 1 && s.charAt(start) == '0') || ++parts > 4) {
+                return false;
+            }
+            if (i < n) {
+                if (s.charAt(i) != '.' || i + 1 == n) {
+                    return false;
+                }
+                i++;
+            }
+        }
+        return parts == 4;
     }
 
     /**
