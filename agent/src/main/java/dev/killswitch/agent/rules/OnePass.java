@@ -1,5 +1,6 @@
 package dev.killswitch.agent.rules;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -169,9 +170,9 @@ final class OnePass {
             int len = w.length();
             String[] words = LONG[len] == null ? new String[0] : LONG[len];
             int[] codes = LONG_CODE[len] == null ? new int[0] : LONG_CODE[len];
-            LONG[len] = java.util.Arrays.copyOf(words, words.length + 1);
+            LONG[len] = Arrays.copyOf(words, words.length + 1);
             LONG[len][words.length] = w;
-            LONG_CODE[len] = java.util.Arrays.copyOf(codes, codes.length + 1);
+            LONG_CODE[len] = Arrays.copyOf(codes, codes.length + 1);
             LONG_CODE[len][codes.length] = (Integer) spellings[k + 1];
         }
     }
@@ -277,7 +278,8 @@ final class OnePass {
                     Map<String, String> memo = ct ? CTSTATES : STATES;
                     states = memo.get(written);
                     if (states == null) {
-                        states = Matches.stateList(Matches.states(written, ct ? 7 : 5, ctx, ct ? "--ctstate" : "--state"));
+                        String spelling = ct ? "--ctstate" : "--state";
+                        states = Matches.stateList(Matches.states(written, ct ? 7 : 5, ctx, spelling));
                         if (memo.size() < MEMO) {
                             memo.put(written, states);
                         }
@@ -428,8 +430,8 @@ final class OnePass {
         if (ctx.unsure) {
             return null;
         }
-        Opt[] core = new Opt[(s.isEmpty() ? 0 : 1) + (d.isEmpty() ? 0 : 1) + (in == null ? 0 : 1) + (out == null ? 0 : 1)
-                + (proto == 0 ? 0 : 1)];
+        Opt[] core = new Opt[(s.isEmpty() ? 0 : 1) + (d.isEmpty() ? 0 : 1) + (in == null ? 0 : 1)
+                + (out == null ? 0 : 1) + (proto == 0 ? 0 : 1)];
         int c = 0;
         if (!s.isEmpty()) {
             core[c++] = new Opt("-s", false, List.of(s));

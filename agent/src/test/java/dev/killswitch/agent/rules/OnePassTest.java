@@ -31,10 +31,10 @@ class OnePassTest {
         {"", "-i eth0", "--in-interface wg+", "-i +", "-i bad!name", "-i averyveryverylongname0", "! -i eth0"},
         {"", "-o wg0", "--out-interface eth1"},
         {"", "-p tcp", "--protocol udp", "-p 6", "-p 17", "-p TCP", "-p icmp", "! -p tcp", "-p all", "-p tcp -p tcp"},
-        {"", "--dport 22", "--sport domain --dport 53", "--destination-port https", "--source-port 1024", "-m tcp --dport 22",
-            "-m udp --dport 53", "-m tcp", "--dport 70000", "--dport 022", "--dport 0x16", "--dport 1000:2000",
-            "--dport nosuchservice", "--dport", "--dport 22 --dport 23", "! --dport 22", "--dpo 22", "--dport=22",
-            "-m tcp --syn"},
+        {"", "--dport 22", "--sport domain --dport 53", "--destination-port https", "--source-port 1024",
+            "-m tcp --dport 22", "-m udp --dport 53", "-m tcp", "--dport 70000", "--dport 022", "--dport 0x16",
+            "--dport 1000:2000", "--dport nosuchservice", "--dport", "--dport 22 --dport 23", "! --dport 22",
+            "--dpo 22", "--dport=22", "-m tcp --syn"},
         {"", "-m multiport --dports http,https,8080", "-m multiport --sports 53", "-m multiport --ports 1:2",
             "-m multiport --destination-ports 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15",
             "-m multiport --dports 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16", "-m multiport --dports 80,", "-m multiport",
@@ -123,7 +123,8 @@ class OnePassTest {
     @Test
     void theRulesOfTheBenchmarkAreTakenAsTheFullWalkReadsThem() {
         for (String text : List.of("-p tcp -s 10.3.4.1 --dport 2048 -j ACCEPT",
-                "--protocol udp --source 172.16.3.4/255.255.255.0 --sport domain -m comment --comment \"svc-1\" -j ACCEPT",
+                "--protocol udp --source 172.16.3.4/255.255.255.0 --sport domain -m comment --comment \"svc-1\""
+                        + " -j ACCEPT",
                 "-d 192.168.3.4 -m conntrack --ctstate established,related -j ACCEPT",
                 "-p tcp -m multiport --dports http,https,2048 -j DROP", "--in-interface eth0 --jump svc0001")) {
             assertTrue(same(text, Family.IPV4), text);
