@@ -589,12 +589,16 @@ public final class Planner {
         /** Turns the merge into positional steps; positions are counted with a Fenwick tree of present rules. */
         void emit(Desired desired, Protects protects, Set<String> guardChains,
                   List<Step> guard, List<Step> rules, List<Step> deletions) {
-            Presence present = new Presence(n);
+            boolean[] on = new boolean[n];
+            boolean changes = false;
             for (int i = 0; i < n; i++) {
-                if (kinds[i] != Kind.NEW) {
-                    present.set(i);
-                }
+                on[i] = kinds[i] != Kind.NEW;
+                changes |= kinds[i] == Kind.NEW || kinds[i] == Kind.OLD;
             }
+            if (!changes) {
+                return; // most chains of a large table: no positions to count
+            }
+            Presence present = new Presence(on);
             List<Integer> guarded = new ArrayList<>();
             List<Integer> others = new ArrayList<>();
             for (int i = 0; i < n; i++) {
@@ -635,9 +639,20 @@ public final class Planner {
         private final boolean[] on;
         private int total;
 
-        Presence(int n) {
-            tree = new int[n + 1];
-            on = new boolean[n];
+        /** The slots that hold a rule at first; the tree is built in one pass, not one update per slot. */
+        Presence(boolean[] on) {
+            this.on = on;
+            tree = new int[on.length + 1];
+            for (int i = 1; i < tree.length; i++) {
+                if (on[i - 1]) {
+                    tree[i]++;
+                    total++;
+                }
+                int parent = i + (i & -i);
+                if (parent < tree.length) {
+                    tree[parent] += tree[i];
+                }
+            }
         }
 
         void set(int i) {

@@ -184,6 +184,37 @@ class PlannerTest {
     }
 
     @Test
+    void presenceCountsTheSlotsBeforeAnyOneAsItChanges() {
+        java.util.Random random = new java.util.Random(3);
+        for (int n : new int[] {0, 1, 2, 7, 64, 1000}) {
+            boolean[] on = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                on[i] = random.nextBoolean();
+            }
+            boolean[] model = on.clone();
+            Planner.Presence p = new Planner.Presence(on);
+            for (int step = 0; step < 3 * n + 1; step++) {
+                int count = 0;
+                for (int i = 0; i < n; i++) {
+                    assertEquals(count, p.before(i), "n=" + n + " slot " + i);
+                    count += model[i] ? 1 : 0;
+                }
+                assertEquals(count, p.total());
+                if (n > 0) {
+                    int i = random.nextInt(n);
+                    if (random.nextBoolean()) {
+                        p.set(i);
+                        model[i] = true;
+                    } else {
+                        p.clear(i);
+                        model[i] = false;
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void theGuardReadsLiveRulesThroughTheirWantedTwinsWithTheSameVerdicts() {
         // live rules are parsed on first use; the guard reads the ones a wanted rule equals through that rule instead
         LiveState live = live("*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT DROP [0:0]\n:svc - [0:0]\n"
