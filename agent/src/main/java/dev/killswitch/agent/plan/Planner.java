@@ -91,8 +91,8 @@ public final class Planner {
                 if (haveT != null) {
                     names.addAll(haveT.chains().keySet());
                 }
-                Set<String> guardChains = guardChains(desired, f, tableName, wantT, names, protects);
-                Map<String, ChainEdit> edits = edits(f, tableName, names, wantT, haveT, own);
+                Map<String, ChainEdit> edits = new ConcurrentHashMap<>();
+                Set<String> guardChains = readChains(desired, f, tableName, names, wantT, haveT, protects, edits);
                 for (String chain : names) {
                     Chain w = wantT == null ? null : wantT.chain(chain);
                     Chain h = haveT == null ? null : haveT.chain(chain);
@@ -170,34 +170,6 @@ public final class Planner {
         return new Plan(fingerprint.get(), steps, changes, foreign);
     }
 
-    /**
-     * The edit of every chain the plan edits (built-ins, and our chains still wanted: the loop in
-     * {@link #plan} skips the others), each chain on any core when the table is large: they are independent.
-     */
-    private static Map<String, ChainEdit> edits(Family f, String table, Set<String> names, Table want, Table have,
-                                                Ownership own) {
-        List<String> edited = new ArrayList<>(names.size());
-        int size = 0;
-        for (String chain : names) {
-            Chain w = want == null ? null : want.chain(chain);
-            Chain h = have == null ? null : have.chain(chain);
-            if (Table.builtins(table).contains(chain) || (w != null && !own.foreignChain(f, table, chain))) {
-                edited.add(chain);
-                size += (w == null ? 0 : w.rules().size()) + (h == null ? 0 : h.rules().size());
-            }
-        }
-        Map<String, ChainEdit> out = new ConcurrentHashMap<>();
-        // one chain per piece of work: chains differ in length, and a core may be slowed down
-        Cores.each(edited.size(), size >= PARALLEL_FROM ? 1 : Integer.MAX_VALUE, i -> {
-            String chain = edited.get(i);
-            Chain w = want == null ? null : want.chain(chain);
-            Chain h = have == null ? null : have.chain(chain);
-            out.put(chain, ChainEdit.of(f, table, chain, h == null ? List.of() : h.rules(),
-                    w == null ? List.of() : w.rules(), own));
-        });
-        return out;
-    }
-
     private static List<Step> persistSteps(Desired desired, LiveState live, boolean changing) {
         DesiredState.Persist p = desired.persist();
         List<Step> out = new ArrayList<>();
@@ -263,31 +235,51 @@ public final class Planner {
     }
 
     /**
-     * User chains of the desired table that (transitively) hold a rule protecting guarded traffic:
-     * jumps into them must be placed in the GUARD phase too. The same walk over the wanted rules refuses a
-     * jump to a chain that neither the desired state nor the host has ({@code chains}): iptables-restore
-     * would fail on it without naming it.
+     * Reads every chain once, each on any core when the table is large (they are independent; chains differ in length,
+     * and a core may be slowed down): the edit of every chain the plan edits (built-ins, and our chains still wanted:
+     * the loop in {@link #plan} skips the others) into {@code edits}, and what each wanted chain says about the guard,
+     * from the same walk while its rules are in the cache. Returns the user chains of the desired table that
+     * (transitively) hold a rule protecting guarded traffic: jumps into them must be placed in the GUARD phase too.
+     * The walk over the wanted rules refuses a jump to a chain that neither the desired state nor the host has
+     * ({@code names}): iptables-restore would fail on it without naming it.
      */
-    private static Set<String> guardChains(Desired desired, Family f, String table, Table want, Set<String> chains,
-                                           Protects protects) {
-        Set<String> out = new HashSet<>();
-        if (want == null) {
-            return out;
-        }
-        // callers of each user chain, to carry "protects" up from the chains that hold such a rule
-        List<Chain> wanted = List.copyOf(want.chains().values());
+    private static Set<String> readChains(Desired desired, Family f, String table, Set<String> names, Table want,
+                                          Table have, Protects protects, Map<String, ChainEdit> edits) {
+        Ownership own = desired.ownership();
+        List<String> work = new ArrayList<>(names.size());
+        List<Boolean> edited = new ArrayList<>(names.size());
         int size = 0;
-        for (Chain c : wanted) {
-            size += c.rules().size();
+        for (String chain : names) {
+            Chain w = want == null ? null : want.chain(chain);
+            Chain h = have == null ? null : have.chain(chain);
+            boolean edit = Table.builtins(table).contains(chain) || (w != null && !own.foreignChain(f, table, chain));
+            if (edit || w != null) {
+                work.add(chain);
+                edited.add(edit);
+                size += (w == null ? 0 : w.rules().size()) + (h == null ? 0 : h.rules().size());
+            }
         }
-        // one chain a piece of work: reading every wanted rule's target is most of a large plan's serial part
-        Calls[] calls = new Calls[wanted.size()];
-        Cores.each(wanted.size(), size >= PARALLEL_FROM ? 1 : Integer.MAX_VALUE,
-                i -> calls[i] = Calls.of(desired, f, table, wanted.get(i), chains, protects));
+        Calls[] calls = new Calls[work.size()];
+        Cores.each(work.size(), size >= PARALLEL_FROM ? 1 : Integer.MAX_VALUE, i -> {
+            String chain = work.get(i);
+            Chain w = want == null ? null : want.chain(chain);
+            Chain h = have == null ? null : have.chain(chain);
+            if (w != null) {
+                calls[i] = Calls.of(desired, f, table, w, names, protects);
+            }
+            if (edited.get(i)) {
+                edits.put(chain, ChainEdit.of(f, table, chain, h == null ? List.of() : h.rules(),
+                        w == null ? List.of() : w.rules(), own));
+            }
+        });
+        // callers of each user chain, to carry "protects" up from the chains that hold such a rule
         Map<String, Set<String>> callers = new HashMap<>();
         List<String> protecting = new ArrayList<>();
         for (int i = 0; i < calls.length; i++) {
-            String name = wanted.get(i).name();
+            if (calls[i] == null) {
+                continue;
+            }
+            String name = work.get(i);
             for (String callee : calls[i].callees()) {
                 callers.computeIfAbsent(callee, k -> new HashSet<>()).add(name);
             }
@@ -295,6 +287,7 @@ public final class Planner {
                 protecting.add(name);
             }
         }
+        Set<String> out = new HashSet<>();
         while (!protecting.isEmpty()) {
             String c = protecting.remove(protecting.size() - 1);
             if (out.add(c)) {
