@@ -79,56 +79,105 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
      *                table keeps them only when each of its raw rules became one rule, with the raw text
      */
     Ruleset canonicalize(RawRuleset raw, boolean keepText, Future<Map<String, byte[]>> digests) {
-        Parsed parsed = Parsed.of(this, raw, keepText);
+        return keepText ? kept(raw, digests) : walked(raw);
+    }
+
+    /** Desired rules, each read by the full walk (or {@link OnePass}), a large ruleset's on every core. */
+    private Ruleset walked(RawRuleset raw) {
+        Parsed parsed = Parsed.of(this, raw);
         Map<String, Table> tables = new LinkedHashMap<>();
         for (RawTable rt : raw.tables().values()) {
-            int rawRules = 0;
-            int made = 0;
-            if (!Table.isTable(rt.name())) {
-                Origin o = rt.chains().isEmpty() ? Origin.unknown() : rt.chains().values().iterator().next().origin();
-                throw new InputError(o, "unknown table '" + rt.name() + "'");
-            }
+            checkTable(rt);
             Map<String, Chain> chains = new LinkedHashMap<>();
             for (RawChain rc : rt.chains().values()) {
                 if (strict) {
                     checkChainName(rc.name(), rc.origin(), "chain");
                 }
-                rawRules += rc.rules().size();
-                List<Rule> whole = keepText ? null : parsed.chain(rc.rules().size());
+                List<Rule> whole = parsed.chain(rc.rules().size());
                 if (whole != null) {
                     // every rule made on another core, one each: the chain copies them in one go
-                    made += whole.size();
                     chains.put(rc.name(), new Chain(rc.name(), rc.policy(), whole));
                     continue;
                 }
                 List<Rule> rules = new ArrayList<>(rc.rules().size());
                 for (RawRule rr : rc.rules()) {
-                    if (parsed.later()) {
-                        // kernel text is its own canonical form: parse it only if someone looks inside
-                        rules.add(Rule.parsedLater(rr, raw.family(), rt.name()));
-                        continue;
-                    }
                     Rule one = parsed.single();
-                    if (one != null && !keepText) {
+                    if (one != null) {
                         rules.add(one); // made on another core: the walk does not look inside it
                         continue;
                     }
-                    List<Rule> out = one != null ? List.of(one) : parsed.next(this, rr, raw.family(), rt.name());
-                    if (keepText && out.size() == 1) {
-                        Rule r = out.get(0);
-                        String text = rr.args();
-                        rules.add(new Rule(r.core(), r.matches(), r.target(), r.known() && r.text().equals(text), text));
-                    } else {
-                        rules.addAll(out);
-                    }
+                    rules.addAll(parsed.next(this, rr, raw.family(), rt.name()));
                 }
-                made += rules.size();
                 chains.put(rc.name(), new Chain(rc.name(), rc.policy(), rules));
             }
-            // the text digest hashed the lines: the same text as the table's unless an address list expanded
-            tables.put(rt.name(), new Table(rt.name(), chains, keepText && made == rawRules ? digests : null));
+            tables.put(rt.name(), new Table(rt.name(), chains, null));
         }
         return new Ruleset(raw.family(), tables);
+    }
+
+    private static void checkTable(RawTable rt) {
+        if (!Table.isTable(rt.name())) {
+            Origin o = rt.chains().isEmpty() ? Origin.unknown() : rt.chains().values().iterator().next().origin();
+            throw new InputError(o, "unknown table '" + rt.name() + "'");
+        }
+    }
+
+    /**
+     * Kernel text, each rule kept as printed: a large table's chains are read on every core (a chain's rules are
+     * mostly kept as text to be parsed on first use, see {@link Rule#readableLater}; the rest are parsed here).
+     */
+    private Ruleset kept(RawRuleset raw, Future<Map<String, byte[]>> digests) {
+        Map<String, Table> tables = new LinkedHashMap<>();
+        boolean cores = Runtime.getRuntime().availableProcessors() >= 2;
+        for (RawTable rt : raw.tables().values()) {
+            checkTable(rt);
+            List<RawChain> raws = List.copyOf(rt.chains().values());
+            int rawRules = 0;
+            for (RawChain rc : raws) {
+                if (strict) {
+                    checkChainName(rc.name(), rc.origin(), "chain");
+                }
+                rawRules += rc.rules().size();
+            }
+            List<Rule>[] made = kept(raws, raw.family(), rt.name(), cores && rawRules >= PARALLEL_FROM);
+            Map<String, Chain> chains = new LinkedHashMap<>();
+            int count = 0;
+            for (int i = 0; i < raws.size(); i++) {
+                RawChain rc = raws.get(i);
+                chains.put(rc.name(), new Chain(rc.name(), rc.policy(), made[i]));
+                count += made[i].size();
+            }
+            // the text digest hashed the lines: the same text as the table's unless an address list expanded
+            tables.put(rt.name(), new Table(rt.name(), chains, count == rawRules ? digests : null));
+        }
+        return new Ruleset(raw.family(), tables);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Rule>[] kept(List<RawChain> raws, Family family, String table, boolean parallel) {
+        List<Rule>[] made = new List[raws.size()];
+        Cores.each(raws.size(), parallel ? 1 : Integer.MAX_VALUE, i -> {
+            List<RawRule> in = raws.get(i).rules();
+            List<Rule> rules = new ArrayList<>(in.size());
+            for (int k = 0; k < in.size(); k++) { // indexed: no iterator per chain on the hot path
+                RawRule rr = in.get(k);
+                if (Rule.readableLater(rr)) {
+                    // kernel text is its own canonical form: parse it only if someone looks inside
+                    rules.add(Rule.parsedLater(rr, family, table));
+                    continue;
+                }
+                List<Rule> out = rules(rr, family, table);
+                if (out.size() == 1) {
+                    Rule r = out.get(0);
+                    String text = rr.args();
+                    rules.add(new Rule(r.core(), r.matches(), r.target(), r.known() && r.text().equals(text), text));
+                } else {
+                    rules.addAll(out);
+                }
+            }
+            made[i] = rules;
+        });
+        return made;
     }
 
     /**
@@ -137,64 +186,46 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
      * reported is the one an ordered pass meets first.
      */
     private static final class Parsed {
-        /** Per rule needing a parse, in walk order: its one rule when it became one, else null. */
+        /** Per rule, in walk order: its one rule when it became one, else null. */
         private final Rule[] singles;
-        /** Per rule needing a parse, in walk order: its rules when several, or the exception it threw. */
+        /** Per rule, in walk order: its rules when several, or the exception it threw. */
         private final Object[] results;
-        /** Per rule of the walk: kernel text left to be parsed on first use ({@link Rule#readableLater}). */
-        private final java.util.BitSet later;
         private int next;
-        private int rule;
 
-        private Parsed(Rule[] singles, Object[] results, java.util.BitSet later) {
+        private Parsed(Rule[] singles, Object[] results) {
             this.singles = singles;
             this.results = results;
-            this.later = later;
         }
 
-        static Parsed of(BuiltinCanonicalizer c, RawRuleset raw, boolean keepText) {
-            int all = 0;
+        static Parsed of(BuiltinCanonicalizer c, RawRuleset raw) {
+            int n = 0;
             for (RawTable rt : raw.tables().values()) {
                 for (RawChain rc : rt.chains().values()) {
-                    all += rc.rules().size();
+                    n += rc.rules().size();
                 }
             }
-            // kernel text leaves few rules to parse now: grow to them rather than hold a slot for every rule
-            RawRule[] todo = new RawRule[keepText ? Math.min(all, 64) : all];
-            String[] tableOf = new String[todo.length];
-            java.util.BitSet later = new java.util.BitSet();
+            if (n < PARALLEL_FROM || Runtime.getRuntime().availableProcessors() < 2) {
+                return new Parsed(null, null);
+            }
+            RawRule[] rules = new RawRule[n];
+            String[] tables = new String[n];
             int k = 0;
-            int n = 0;
             for (RawTable rt : raw.tables().values()) {
                 if (!Table.isTable(rt.name())) {
                     break; // the walk stops there
                 }
                 for (RawChain rc : rt.chains().values()) {
                     for (RawRule rr : rc.rules()) {
-                        if (keepText && Rule.readableLater(rr)) {
-                            later.set(k);
-                        } else {
-                            if (n == todo.length) {
-                                todo = java.util.Arrays.copyOf(todo, Math.min(all, 2 * n));
-                                tableOf = java.util.Arrays.copyOf(tableOf, todo.length);
-                            }
-                            todo[n] = rr;
-                            tableOf[n++] = rt.name();
-                        }
-                        k++;
+                        rules[k] = rr;
+                        tables[k++] = rt.name();
                     }
                 }
             }
-            if (n < PARALLEL_FROM || Runtime.getRuntime().availableProcessors() < 2) {
-                return new Parsed(null, null, later);
-            }
             // a typed array of the usual one-rule results, so the walk copies references without reading
             // objects that sit in the other core's cache
-            Rule[] singles = new Rule[n];
-            Object[] results = new Object[n];
-            RawRule[] rules = todo;
-            String[] tables = tableOf;
-            Cores.each(n, SLICE, j -> {
+            Rule[] singles = new Rule[k];
+            Object[] results = new Object[k];
+            Cores.each(k, SLICE, j -> {
                 try {
                     List<Rule> out = c.rules(rules[j], raw.family(), tables[j]);
                     if (out.size() == 1) {
@@ -206,16 +237,12 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
                     results[j] = e;
                 }
             });
-            return new Parsed(singles, results, later);
+            return new Parsed(singles, results);
         }
 
-        /**
-         * The walk's next {@code n} rules when each was parsed ahead into one rule and none is kernel text kept for
-         * later (all taken, a view to copy), else null (none taken).
-         */
+        /** The walk's next {@code n} rules when each was parsed ahead into one rule (all taken, a view), else null. */
         List<Rule> chain(int n) {
-            int kept = later.nextSetBit(rule);
-            if (singles == null || n == 0 || kept >= 0 && kept < rule + n) {
+            if (singles == null || n == 0 || next + n > singles.length) {
                 return null;
             }
             for (int k = next; k < next + n; k++) {
@@ -225,13 +252,7 @@ public final class BuiltinCanonicalizer implements Canonicalizer {
             }
             List<Rule> out = java.util.Arrays.asList(singles).subList(next, next + n);
             next += n;
-            rule += n;
             return out;
-        }
-
-        /** Whether the walk's next rule is kept as kernel text to parse later; call once per rule, in order. */
-        boolean later() {
-            return later.get(rule++);
         }
 
         /** The walk's next parsed rule when it was parsed ahead into one rule (taken), else null (not taken). */
