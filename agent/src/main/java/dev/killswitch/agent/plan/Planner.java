@@ -339,7 +339,6 @@ public final class Planner {
         private final String[] texts;
         private final int[] hashes;
         private final int mask;
-        private byte[] bytes = new byte[256];
 
         Shared(int expected) {
             int size = Integer.highestOneBit(Math.max(4, expected) * 2) * 2; // at most half full
@@ -350,7 +349,11 @@ public final class Planner {
 
         /** The instance equal to {@code s} already here, or {@code s}, now here. */
         String intern(String s) {
-            int h = hash(s);
+            return intern(s, hash(s));
+        }
+
+        /** {@link #intern(String)} with {@code s}'s {@link #hash} already worked out. */
+        String intern(String s, int h) {
             int k = h & mask;
             for (String t; (t = texts[k]) != null; k = (k + 1) & mask) {
                 if (hashes[k] == h && t.equals(s)) {
@@ -364,7 +367,11 @@ public final class Planner {
 
         /** The instance equal to {@code s} here, or null. */
         String find(String s) {
-            int h = hash(s);
+            return find(s, hash(s));
+        }
+
+        /** {@link #find(String)} with {@code s}'s {@link #hash} already worked out. */
+        String find(String s, int h) {
             for (int k = h & mask; texts[k] != null; k = (k + 1) & mask) {
                 if (hashes[k] == h && texts[k].equals(s)) {
                     return texts[k];
@@ -373,12 +380,26 @@ public final class Planner {
             return null;
         }
 
+        /** The {@link #hash} of each text of {@code first}, then of {@code second}; a long run's on every core. */
+        static int[] hashes(List<String> first, List<String> second) {
+            int n = first.size() + second.size();
+            int[] out = new int[n];
+            Cores.each(n, n >= PARALLEL_FROM ? 1024 : Integer.MAX_VALUE,
+                    i -> out[i] = hash(i < first.size() ? first.get(i) : second.get(i - first.size())));
+            return out;
+        }
+
+        /** One copy buffer per thread: the texts are hashed on every core. */
+        private static final ThreadLocal<byte[]> BYTES = ThreadLocal.withInitial(() -> new byte[256]);
+
         /** A 64-bit multiply-mix over the low byte of each character: equal texts, equal hashes; equals decides. */
         @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int): a plain copy of Latin-1 text
-        int hash(String s) {
+        static int hash(String s) {
             int n = s.length();
+            byte[] bytes = BYTES.get();
             if (bytes.length < n) {
                 bytes = new byte[Math.max(n, bytes.length * 2)];
+                BYTES.set(bytes);
             }
             s.getBytes(0, n, bytes, 0);
             long h = n;
@@ -537,15 +558,18 @@ public final class Planner {
          */
         private static Patch<String> diffShared(List<String> have, List<String> want) {
             Shared one = new Shared(have.size());
+            // a long chain's texts are hashed on every core first: the hash reads every byte of every text
+            int[] hashes = Shared.hashes(have, want);
             List<String> h = new ArrayList<>(have.size());
-            for (String x : have) {
-                h.add(one.intern(x));
+            for (int i = 0; i < have.size(); i++) {
+                h.add(one.intern(have.get(i), hashes[i]));
             }
             List<String> w = new ArrayList<>(want.size());
             boolean common = false;
-            for (String x : want) {
+            for (int i = 0; i < want.size(); i++) {
+                String x = want.get(i);
                 // a wanted text the host lacks needs no shared instance: it is compared with live texts only
-                String live = one.find(x);
+                String live = one.find(x, hashes[have.size() + i]);
                 w.add(live == null ? x : live);
                 common |= live != null;
             }
