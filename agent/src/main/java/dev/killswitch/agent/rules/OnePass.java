@@ -36,10 +36,8 @@ final class OnePass {
     private final int[] at = new int[2 * MAX_TOKENS];
     private int tokens;
 
-    private String src;
-    private String dst;
-    private String in;
-    private String out;
+    /** -s, -d, -i and -o as written, by option (SRC, DST, IN, OUT); null when not given. */
+    private final String[] written = new String[4];
     /** The -p protocol: 6, 17, or 0 when none was given. */
     private int proto;
     /** The modules in the order they were loaded (a tcp or udp one maybe by its first port option). */
@@ -216,29 +214,11 @@ final class OnePass {
                 return false;
             }
             switch (option) {
-                case SRC -> {
-                    if (src != null) {
+                case SRC, DST, IN, OUT -> {
+                    if (written[option - SRC] != null) {
                         return false;
                     }
-                    src = token(v);
-                }
-                case DST -> {
-                    if (dst != null) {
-                        return false;
-                    }
-                    dst = token(v);
-                }
-                case IN -> {
-                    if (in != null) {
-                        return false;
-                    }
-                    in = token(v);
-                }
-                case OUT -> {
-                    if (out != null) {
-                        return false;
-                    }
-                    out = token(v);
+                    written[option - SRC] = token(v);
                 }
                 case PROTO -> {
                     if (proto != 0) {
@@ -404,6 +384,10 @@ final class OnePass {
     private static final String[] VERDICTS = {"ACCEPT", "DROP", "RETURN"};
 
     private Rule build() {
+        String src = written[0];
+        String dst = written[1];
+        String in = written[2];
+        String out = written[3];
         for (int m = 0; m < modules; m++) {
             int module = loaded[m];
             boolean empty = module == TCP || module == UDP ? sport == null && dport == null
