@@ -91,8 +91,9 @@ public final class Planner {
                 if (haveT != null) {
                     names.addAll(haveT.chains().keySet());
                 }
-                Map<String, ChainEdit> edits = new ConcurrentHashMap<>();
-                Set<String> guardChains = readChains(desired, f, tableName, names, wantT, haveT, protects, edits);
+                Reading read = readChains(desired, f, tableName, names, wantT, haveT, protects);
+                Set<String> guardChains = read.guardChains();
+                Map<String, ChainEdit> edits = read.edits();
                 for (String chain : names) {
                     Chain w = wantT == null ? null : wantT.chain(chain);
                     Chain h = haveT == null ? null : haveT.chain(chain);
@@ -237,15 +238,16 @@ public final class Planner {
     /**
      * Reads every chain once, each on any core when the table is large (they are independent; chains differ in length,
      * and a core may be slowed down): the edit of every chain the plan edits (built-ins, and our chains still wanted:
-     * the loop in {@link #plan} skips the others) into {@code edits}, and what each wanted chain says about the guard,
-     * from the same walk while its rules are in the cache. Returns the user chains of the desired table that
-     * (transitively) hold a rule protecting guarded traffic: jumps into them must be placed in the GUARD phase too.
+     * the loop in {@link #plan} skips the others), and what each wanted chain says about the guard, from the same walk
+     * while its rules are in the cache: the user chains of the desired table that (transitively) hold a rule
+     * protecting guarded traffic, whose jumps must be placed in the GUARD phase too.
      * The walk over the wanted rules refuses a jump to a chain that neither the desired state nor the host has
      * ({@code names}): iptables-restore would fail on it without naming it.
      */
-    private static Set<String> readChains(Desired desired, Family f, String table, Set<String> names, Table want,
-                                          Table have, Protects protects, Map<String, ChainEdit> edits) {
+    private static Reading readChains(Desired desired, Family f, String table, Set<String> names, Table want,
+                                      Table have, Protects protects) {
         Ownership own = desired.ownership();
+        Map<String, ChainEdit> edits = new ConcurrentHashMap<>();
         List<String> work = new ArrayList<>(names.size());
         List<Boolean> edited = new ArrayList<>(names.size());
         int size = 0;
@@ -294,7 +296,11 @@ public final class Planner {
                 protecting.addAll(callers.getOrDefault(c, Set.of()));
             }
         }
-        return out;
+        return new Reading(edits, out);
+    }
+
+    /** What {@link #readChains} found: each edited chain's edit, and the user chains the guard phase needs. */
+    private record Reading(Map<String, ChainEdit> edits, Set<String> guardChains) {
     }
 
     /**
@@ -347,12 +353,7 @@ public final class Planner {
             mask = size - 1;
         }
 
-        /** The instance equal to {@code s} already here, or {@code s}, now here. */
-        String intern(String s) {
-            return intern(s, hash(s));
-        }
-
-        /** {@link #intern(String)} with {@code s}'s {@link #hash} already worked out. */
+        /** The instance equal to {@code s} (whose {@link #hash} is {@code h}) already here, or {@code s}, now here. */
         String intern(String s, int h) {
             int k = h & mask;
             for (String t; (t = texts[k]) != null; k = (k + 1) & mask) {
@@ -365,12 +366,7 @@ public final class Planner {
             return s;
         }
 
-        /** The instance equal to {@code s} here, or null. */
-        String find(String s) {
-            return find(s, hash(s));
-        }
-
-        /** {@link #find(String)} with {@code s}'s {@link #hash} already worked out. */
+        /** The instance equal to {@code s} (whose {@link #hash} is {@code h}) here, or null. */
         String find(String s, int h) {
             for (int k = h & mask; texts[k] != null; k = (k + 1) & mask) {
                 if (hashes[k] == h && texts[k].equals(s)) {
